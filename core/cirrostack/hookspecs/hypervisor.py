@@ -1,0 +1,314 @@
+"""Hypervisors: the contract a hypervisor driver implements, and the hook that registers it.
+
+A driver is one object per hypervisor type. It keeps no database state: every call names the
+host (`HostRef`) and the VM (`VMSpec`/`VMRef`) it is about. Long operations are run by the core
+inside async jobs, so a driver method may block until the hypervisor has finished.
+
+Drivers raise only the errors of `cirrostack.errors`. The core turns anything else into a
+`PluginError` naming the plugin, so a vendor exception never reaches an API client raw.
+"""
+
+from __future__ import annotations
+
+import enum
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from cirrostack.errors import UnsupportedOperation
+from cirrostack.hookspecs._capability import requires
+from cirrostack.hookspecs._markers import hookspec
+
+
+@dataclass(frozen=True)
+class HypervisorCapabilities:
+    """What a driver can do. The API, the scheduler and the core's guard check these first.
+
+    A request that needs a capability the driver does not declare is refused by the core with
+    a 432 naming the hypervisor type and the capability; the driver is never called.
+    """
+
+    live_migration: bool = False
+    scale_running_vm: bool = False
+    vm_snapshots: bool = False
+    vm_snapshot_memory: bool = False
+    volume_snapshots: bool = False
+    security_groups: bool = False
+    security_groups_in_advanced_zone: bool = False
+    vpc: bool = False
+    affinity_groups: bool = True
+    network_throttling: bool = True
+    ipv6: bool = True
+    pvlan: bool = False
+    guest_ha: bool = True
+    redundant_router: bool = True
+    object_store: bool = True
+    mixed_hypervisor_zone: bool = True
+    zone_wide_primary_storage: bool = True
+    nic_bonding: bool = True
+    storage_protocols: frozenset[str] = frozenset()
+    isolation_methods: frozenset[str] = frozenset({"VLAN"})
+    max_guests_per_host: int = 0
+    max_data_volumes: int = 6
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for listHypervisorCapabilities and `cirro plugins list --json`."""
+        out: dict[str, Any] = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            out[name] = sorted(value) if isinstance(value, frozenset) else value
+        return out
+
+
+@dataclass(frozen=True)
+class HostRef:
+    """A hypervisor host as the driver needs to reach it.
+
+    `password` arrives decrypted for the duration of the call; drivers must not log it.
+    """
+
+    uuid: str
+    name: str
+    url: str
+    username: str = ""
+    password: str = field(default="", repr=False)
+    details: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class HostInfo:
+    """What a host reports about itself when it is added and when it is polled."""
+
+    sockets: int
+    cores_per_socket: int
+    threads_per_core: int
+    cpu_mhz: int
+    memory_bytes: int
+    hypervisor_version: str
+    cpu_model: str = ""
+    details: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def total_cores(self) -> int:
+        return self.sockets * self.cores_per_socket
+
+
+class HostState(enum.Enum):
+    UP = "Up"
+    DOWN = "Down"
+    DISCONNECTED = "Disconnected"
+
+
+@dataclass(frozen=True)
+class DiskSpec:
+    """One disk of a VM: the ROOT volume, a data volume or an ISO."""
+
+    uuid: str
+    kind: str  # "ROOT", "DATADISK" or "ISO"
+    size_bytes: int = 0
+    path: str = ""
+    template_url: str = ""
+    device_id: int = 0
+
+
+@dataclass(frozen=True)
+class NicSpec:
+    uuid: str
+    mac_address: str
+    ip_address: str = ""
+    network_uuid: str = ""
+    broadcast_uri: str = ""  # "vlan://100", "vxlan://5001", ...
+    is_default: bool = False
+    device_id: int = 0
+
+
+@dataclass(frozen=True)
+class VMSpec:
+    """Everything a hypervisor needs to define and run a VM."""
+
+    uuid: str
+    instance_name: str  # "i-<accountid>-<vmid>-VM", unique per cloud
+    cpus: int
+    cpu_speed_mhz: int
+    memory_mb: int
+    disks: tuple[DiskSpec, ...] = ()
+    nics: tuple[NicSpec, ...] = ()
+    os_type: str = ""
+    max_cpus: int = 0  # upper bound for later live scaling; 0 means `cpus`
+    max_memory_mb: int = 0  # likewise for memory
+    details: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class VMRef:
+    """A VM the hypervisor already knows, named the way the core named it at start."""
+
+    uuid: str
+    instance_name: str
+
+
+class PowerState(enum.Enum):
+    RUNNING = "Running"
+    STOPPED = "Stopped"
+    PAUSED = "Paused"
+    UNKNOWN = "Unknown"
+
+
+@dataclass(frozen=True)
+class VMStatus:
+    """What the hypervisor reports about one VM."""
+
+    instance_name: str
+    power_state: PowerState
+    cpus: int
+    memory_mb: int
+    host_uuid: str = ""
+
+
+@dataclass(frozen=True)
+class SnapshotSpec:
+    name: str
+    with_memory: bool = False
+    quiesce: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    name: str
+    with_memory: bool
+    parent: str = ""
+
+
+class HypervisorDriver(ABC):
+    """A hypervisor type. Implement the abstract methods; override the optional ones only
+    when `capabilities` declares what they need.
+
+    Methods are listed in the order the core calls them over a host's and a VM's life.
+    """
+
+    hypervisor_type: ClassVar[str]
+    """The type as the API shows it: "KVM", "Hyperv", "XenServer", "VMware", "Simulator"."""
+
+    capabilities: ClassVar[HypervisorCapabilities] = HypervisorCapabilities()
+
+    def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
+        """`settings` holds the current values of the settings the plugin registered."""
+        self.settings: Mapping[str, Any] = dict(settings or {})
+
+    # -- hosts -------------------------------------------------------------------------------
+
+    @abstractmethod
+    def connect_host(self, host: HostRef) -> HostInfo:
+        """Reach the host at `host.url` with its credentials and report what it is.
+
+        Called by addHost and when a host reconnects. Idempotent; changes nothing on the host.
+        Raises InvalidParameter("url", ...) for a URL this driver cannot use, HostUnreachable
+        when the host does not answer or refuses the credentials (the message says which).
+        """
+
+    @abstractmethod
+    def host_state(self, host: HostRef) -> HostState:
+        """Whether the host answers now. Never raises for an unreachable host: returns DOWN."""
+
+    @abstractmethod
+    def list_vms(self, host: HostRef) -> dict[str, VMStatus]:
+        """Every VM the host knows, keyed by instance name, for state reconciliation.
+
+        Raises HostUnreachable.
+        """
+
+    # -- VM life cycle -----------------------------------------------------------------------
+
+    @abstractmethod
+    def start_vm(self, host: HostRef, vm: VMSpec) -> VMStatus:
+        """Define `vm` on `host` if it is not there yet (or bring its definition up to `vm`),
+        then power it on.
+
+        Afterwards the host reports it RUNNING. If it already ran there, nothing changes.
+        On failure, remove whatever this call defined. Returns the reported status.
+        Raises HostUnreachable, InsufficientCapacity (the host cannot fit it).
+        """
+
+    @abstractmethod
+    def stop_vm(self, host: HostRef, vm: VMRef, force: bool = False) -> VMStatus:
+        """Power the VM off: a graceful shutdown, then a hard power-off if it does not stop in
+        time or when `force` is true. Stopping a stopped VM changes nothing.
+        Returns the reported status (STOPPED). Raises VMNotFound, HostUnreachable.
+        """
+
+    @abstractmethod
+    def reboot_vm(self, host: HostRef, vm: VMRef) -> VMStatus:
+        """Restart a running VM in place. Raises VMNotFound, InvalidState (not running)."""
+
+    @abstractmethod
+    def destroy_vm(self, host: HostRef, vm: VMRef) -> None:
+        """Power off the VM if needed and remove its definition from the host.
+
+        Idempotent: destroying a VM the host does not know succeeds. Removes nothing else
+        (volumes belong to the storage workflow). Raises HostUnreachable.
+        """
+
+    @abstractmethod
+    def vm_status(self, host: HostRef, vm: VMRef) -> VMStatus:
+        """The VM as the host reports it now. Raises VMNotFound, HostUnreachable."""
+
+    # -- optional, gated by capabilities -------------------------------------------------------
+
+    @requires("scale_running_vm")
+    def scale_vm(self, host: HostRef, vm: VMRef, cpus: int, cpu_speed_mhz: int, memory_mb: int) -> VMStatus:
+        """Change CPUs and memory of a *running* VM without stopping it. Needs `scale_running_vm`.
+
+        Values stay within the maximums the VM was started with; beyond them raise
+        InvalidParameter. Returns the new status. Stopped VMs are scaled by the core alone:
+        their next start_vm carries the new spec.
+        """
+        raise UnsupportedOperation(f"hypervisor {self.hypervisor_type}", "scale_running_vm")
+
+    @requires("live_migration")
+    def migrate_vm(self, source: HostRef, vm: VMRef, target: HostRef) -> VMStatus:
+        """Move a running VM to `target` without stopping it. Needs `live_migration`.
+
+        Afterwards `target` reports it RUNNING and `source` no longer knows it. On failure the
+        VM keeps running on `source`. Raises HostUnreachable, InsufficientCapacity, VMNotFound.
+        """
+        raise UnsupportedOperation(f"hypervisor {self.hypervisor_type}", "live_migration")
+
+    @requires("vm_snapshot_memory", when=lambda args: args["snapshot"].with_memory)
+    @requires("vm_snapshots")
+    def create_vm_snapshot(self, host: HostRef, vm: VMRef, snapshot: SnapshotSpec) -> SnapshotInfo:
+        """Take a snapshot of the VM's disks (and memory when `snapshot.with_memory`, which
+        needs `vm_snapshot_memory`). Needs `vm_snapshots`. A second snapshot with the same name
+        raises InvalidParameter("name", ...). Raises VMNotFound.
+        """
+        raise UnsupportedOperation(f"hypervisor {self.hypervisor_type}", "vm_snapshots")
+
+    @requires("vm_snapshots")
+    def revert_vm_snapshot(self, host: HostRef, vm: VMRef, name: str) -> VMStatus:
+        """Return the VM to snapshot `name`: running if the snapshot holds memory, else stopped.
+        Raises VMNotFound for an unknown VM, InvalidParameter("vmsnapshotid", ...) for an
+        unknown snapshot. Needs `vm_snapshots`.
+        """
+        raise UnsupportedOperation(f"hypervisor {self.hypervisor_type}", "vm_snapshots")
+
+    @requires("vm_snapshots")
+    def delete_vm_snapshot(self, host: HostRef, vm: VMRef, name: str) -> None:
+        """Remove snapshot `name`, keeping the VM's current state. Idempotent for a snapshot
+        that is already gone. Needs `vm_snapshots`.
+        """
+        raise UnsupportedOperation(f"hypervisor {self.hypervisor_type}", "vm_snapshots")
+
+    @requires("vm_snapshots")
+    def list_vm_snapshots(self, host: HostRef, vm: VMRef) -> list[SnapshotInfo]:
+        """The VM's snapshots, oldest first. Needs `vm_snapshots`. Raises VMNotFound."""
+        raise UnsupportedOperation(f"hypervisor {self.hypervisor_type}", "vm_snapshots")
+
+
+@hookspec
+def register_hypervisors(register: Callable[[type[HypervisorDriver]], None]) -> None:
+    """Call `register(cls)` once for each HypervisorDriver subclass the plugin ships.
+
+    Registering is cheap: no vendor SDK may be imported here. Two plugins registering the same
+    `hypervisor_type` is a conflict: the later one is left out and reported.
+    """
