@@ -1,0 +1,1 @@
+"""The CloudStack-compatible query API at /client/api."""
