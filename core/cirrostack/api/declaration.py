@@ -95,6 +95,8 @@ class Call:
     registry: PluginRegistry
     command: Command
     job_uuid: str = ""
+    secrets: Any = None  # cirrostack.secrets.SecretBox: encrypts/decrypts secrets at rest
+    jobs: Any = None  # cirrostack.jobs.JobExecutor, for commands that start further jobs
     extras: dict[str, Any] = field(default_factory=dict)
 
 
