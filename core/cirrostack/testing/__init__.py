@@ -1,0 +1,7 @@
+"""The vendor conformance kit: contract test suites a plugin's own tests reuse.
+
+Installed with the core as the pytest plugin `cirrostack` (see `cirrostack.testing.pytest_plugin`);
+docs/conformance-kit.md explains how a vendor points a suite at their driver.
+"""
+
+__all__: list[str] = []
