@@ -1,0 +1,1 @@
+"""cirrostack plugin: Hyper-V hosts managed over WinRM."""

@@ -1,0 +1,1 @@
+"""cirrostack plugin: KVM hosts managed through libvirt."""

@@ -1,0 +1,1 @@
+"""cirrostack plugin: VMware vSphere clusters managed through vCenter."""

@@ -1,0 +1,1 @@
+"""cirrostack plugin: XenServer hosts and pools managed through XenAPI."""

@@ -1,0 +1,1 @@
+"""cirrostack plugin: Citrix NetScaler appliances as the network's load balancer."""

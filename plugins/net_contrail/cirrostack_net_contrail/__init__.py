@@ -1,0 +1,1 @@
+"""cirrostack plugin: Guest networks on an OpenContrail (Juniper Contrail) controller."""

@@ -1,0 +1,1 @@
+"""cirrostack plugin: VXLAN guest network isolation on KVM hosts."""

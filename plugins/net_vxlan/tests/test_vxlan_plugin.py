@@ -1,0 +1,22 @@
+"""The installed cirrostack-net-vxlan distribution is discovered and says what is pending."""
+
+from cirrostack.plugins import PluginStatus, load_plugins
+from cirrostack_net_vxlan import plugin
+
+
+def test_vxlan_is_discovered_as_pending_with_its_reason() -> None:
+    _manager, records, registrations = load_plugins()
+    record = next((r for r in records if r.name == "vxlan"), None)
+    assert record is not None, "entry point 'vxlan' not found: install cirrostack-net-vxlan first"
+    assert (record.distribution, record.entry_point) == ("cirrostack-net-vxlan", "cirrostack_net_vxlan.plugin")
+    assert record.status is PluginStatus.PENDING, record.reason
+    assert record.reason == plugin.PENDING
+    assert record.summary == plugin.SUMMARY
+
+
+def test_vxlan_registers_nothing_it_cannot_do_yet() -> None:
+    _manager, _records, registrations = load_plugins()
+    claimed = {
+        name for claims in registrations.values() for name, (owner, _obj) in claims.items() if owner == "vxlan"
+    }
+    assert claimed == set()

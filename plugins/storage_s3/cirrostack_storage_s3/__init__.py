@@ -1,0 +1,1 @@
+"""cirrostack plugin: S3-compatible object stores as secondary (image) storage."""

@@ -1,0 +1,1 @@
+"""cirrostack plugin: Pluggable strategies for taking and reverting VM snapshots."""
