@@ -11,6 +11,10 @@ Later sources win. Keys (file key / environment variable):
     job_workers         CIRRO_JOB_WORKERS          async job worker threads (4)
     log_level           CIRRO_LOG_LEVEL            INFO
     admin_password      CIRRO_ADMIN_PASSWORD       first start only: password of user admin
+    integration_port    CIRRO_INTEGRATION_PORT     unauthenticated root-admin API port; 0 = off (0)
+    integration_host    CIRRO_INTEGRATION_HOST     address the integration port binds (127.0.0.1)
+    server_id           CIRRO_SERVER_ID            this management server's name in the job table
+                                                   (default: <hostname>:<port>)
 
 The file is `--config PATH`, else `CIRRO_CONFIG`, else `<data_dir>/cirrostack.toml` if present.
 """
@@ -18,6 +22,7 @@ The file is `--config PATH`, else `CIRRO_CONFIG`, else `<data_dir>/cirrostack.to
 from __future__ import annotations
 
 import os
+import socket
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -43,6 +48,13 @@ class ServerConfig:
     job_workers: int = 4
     log_level: str = "INFO"
     admin_password: str = field(default="", repr=False)
+    integration_port: int = 0
+    integration_host: str = "127.0.0.1"
+    server_id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.server_id:
+            self.server_id = f"{socket.gethostname()}:{self.port}"
 
     @property
     def db_url(self) -> str:
@@ -73,13 +85,15 @@ class ServerConfig:
             raise ValueError(f"unknown configuration keys: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
         for name, value in values.items():
             setattr(config, name, _convert(name, value))
+        if "server_id" not in values:
+            config.server_id = f"{socket.gethostname()}:{config.port}"
         return config
 
 
 def _convert(name: str, value: Any) -> Any:
     if name == "data_dir":
         return Path(value).expanduser()
-    if name in ("port", "threads", "job_workers"):
+    if name in ("port", "threads", "job_workers", "integration_port"):
         try:
             return int(value)
         except (TypeError, ValueError):

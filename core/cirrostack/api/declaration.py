@@ -86,9 +86,31 @@ class ListResult:
     count: int
 
 
+@dataclass(frozen=True)
+class Paging:
+    """The page a list command returns: `page` from 1, `pagesize` rows (None = all rows).
+
+    Absent `page`/`pagesize` mean the first `default.page.size` rows, as in CloudStack."""
+
+    page: int = 1
+    pagesize: int | None = 500
+
+    @property
+    def offset(self) -> int:
+        return 0 if self.pagesize is None else (self.page - 1) * self.pagesize
+
+    @property
+    def limit(self) -> int | None:
+        return self.pagesize
+
+    def slice(self, rows: list[Any]) -> list[Any]:
+        """The rows of this page from a full list."""
+        return rows[self.offset:] if self.limit is None else rows[self.offset:self.offset + self.limit]
+
+
 @dataclass
 class Call:
-    """Everything a handler may use for one request or job."""
+    """Everything a handler may use for one request or job (`paging` is set for list commands)."""
 
     caller: Caller
     session: Session
@@ -97,6 +119,7 @@ class Call:
     job_uuid: str = ""
     secrets: Any = None  # cirrostack.secrets.SecretBox: encrypts/decrypts secrets at rest
     jobs: Any = None  # cirrostack.jobs.JobExecutor, for commands that start further jobs
+    paging: Paging = field(default_factory=Paging)
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -117,6 +140,7 @@ class Command:
     response_name: str = ""  # the irregular ones of CloudStack; default lower(name) + "response"
     related: tuple[str, ...] = ()
     java_class: str = ""  # `cmd` of async job results; CloudStack clients only display it
+    listed: bool = True  # False only for login/logout, which CloudStack 4.3 leaves out of listApis
     run: Handler | None = None
     prepare_run: Handler | None = None
 
