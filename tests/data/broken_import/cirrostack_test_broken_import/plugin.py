@@ -1,0 +1,3 @@
+"""Imports a module that is not installed, so discovery cannot load it."""
+
+import cirrostack_missing_dependency  # noqa: F401
