@@ -4,9 +4,20 @@ One module per capability. Each holds a thin registration hook (where to plug in
 typed contract class a vendor subclasses (what to do), documented where it is declared.
 """
 
-from cirrostack.hookspecs import api, events, hypervisor, plugin_info, settings
+from cirrostack.hookspecs import (
+    api,
+    events,
+    hypervisor,
+    isolation,
+    network_service,
+    plugin_info,
+    settings,
+    storage,
+    vm_snapshot,
+)
 from cirrostack.hookspecs._capability import requires
 from cirrostack.hookspecs._markers import PROJECT_NAME, hookimpl, hookspec
+from cirrostack.hookspecs.details import DetailField, secret_detail_names
 from cirrostack.hookspecs.events import LifecycleEvent
 from cirrostack.hookspecs.hypervisor import (
     DiskSpec,
@@ -23,33 +34,133 @@ from cirrostack.hookspecs.hypervisor import (
     VMSpec,
     VMStatus,
 )
+from cirrostack.hookspecs.isolation import (
+    GuestHost,
+    GuestIsolationMethod,
+    GuestNetworkSpec,
+    HostNetwork,
+    IdRange,
+    IsolationCapabilities,
+    PhysicalNetworkSpec,
+    parse_id_ranges,
+)
+from cirrostack.hookspecs.network_rules import (
+    AppliedConfig,
+    DeviceInfo,
+    DeviceRef,
+    DhcpEntry,
+    FirewallRule,
+    LoadBalancerMember,
+    LoadBalancerRule,
+    PortForwardingRule,
+    RemoteAccessVpn,
+    ServiceNetwork,
+    SiteToSiteConnection,
+    SslCertificate,
+    StaticNatRule,
+    StickinessPolicy,
+    VpnConnectionState,
+    VpnUser,
+)
+from cirrostack.hookspecs.network_service import (
+    FirewallCapabilities,
+    LoadBalancerCapabilities,
+    NetworkProviderCapabilities,
+    NetworkService,
+    NetworkServiceProvider,
+    validate_device_details,
+)
 from cirrostack.hookspecs.plugin_info import PluginInfo
 from cirrostack.hookspecs.settings import Setting, SettingScope
+from cirrostack.hookspecs.storage import (
+    DataObjectInfo,
+    StorageCapabilities,
+    StorageProvider,
+    StorageRole,
+    StorageScope,
+    StoreCapacity,
+    StoreRef,
+    TemplateRef,
+    VolumeInfo,
+    VolumeSpec,
+)
+from cirrostack.hookspecs.vm_snapshot import (
+    SnapshotTarget,
+    StrategyPriority,
+    VMSnapshotCapabilities,
+    VMSnapshotStrategy,
+)
 
 #: Every module holding hook specifications, in the order they are added to the manager.
-SPEC_MODULES = (plugin_info, settings, events, api, hypervisor)
+SPEC_MODULES = (plugin_info, settings, events, api, hypervisor, isolation, network_service, storage, vm_snapshot)
 
 __all__ = [
     "PROJECT_NAME",
     "SPEC_MODULES",
+    "AppliedConfig",
+    "DataObjectInfo",
+    "DetailField",
+    "DeviceInfo",
+    "DeviceRef",
+    "DhcpEntry",
     "DiskSpec",
+    "FirewallCapabilities",
+    "FirewallRule",
+    "GuestHost",
+    "GuestIsolationMethod",
+    "GuestNetworkSpec",
     "HostInfo",
+    "HostNetwork",
     "HostRef",
     "HostState",
     "HypervisorCapabilities",
     "HypervisorDriver",
+    "IdRange",
+    "IsolationCapabilities",
     "LifecycleEvent",
+    "LoadBalancerCapabilities",
+    "LoadBalancerMember",
+    "LoadBalancerRule",
+    "NetworkProviderCapabilities",
+    "NetworkService",
+    "NetworkServiceProvider",
     "NicSpec",
+    "PhysicalNetworkSpec",
     "PluginInfo",
+    "PortForwardingRule",
     "PowerState",
+    "RemoteAccessVpn",
+    "ServiceNetwork",
     "Setting",
     "SettingScope",
+    "SiteToSiteConnection",
     "SnapshotInfo",
     "SnapshotSpec",
+    "SnapshotTarget",
+    "SslCertificate",
+    "StaticNatRule",
+    "StickinessPolicy",
+    "StorageCapabilities",
+    "StorageProvider",
+    "StorageRole",
+    "StorageScope",
+    "StoreCapacity",
+    "StoreRef",
+    "StrategyPriority",
+    "TemplateRef",
     "VMRef",
+    "VMSnapshotCapabilities",
+    "VMSnapshotStrategy",
     "VMSpec",
     "VMStatus",
+    "VolumeInfo",
+    "VolumeSpec",
+    "VpnConnectionState",
+    "VpnUser",
     "hookimpl",
     "hookspec",
+    "parse_id_ranges",
     "requires",
+    "secret_detail_names",
+    "validate_device_details",
 ]

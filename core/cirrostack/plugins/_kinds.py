@@ -11,7 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from cirrostack.hookspecs.hypervisor import HypervisorDriver
+from cirrostack.hookspecs.isolation import GuestIsolationMethod
+from cirrostack.hookspecs.network_service import NetworkServiceProvider
 from cirrostack.hookspecs.settings import Setting
+from cirrostack.hookspecs.storage import StorageProvider
+from cirrostack.hookspecs.vm_snapshot import VMSnapshotStrategy
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,10 @@ def _api_command_base() -> type:
 
 KINDS: list[Kind] = [
     Kind("hypervisor", "register_hypervisors", HypervisorDriver, _class_attribute("hypervisor_type")),
+    Kind("isolation", "register_isolation_methods", GuestIsolationMethod, _class_attribute("isolation_method")),
+    Kind("network-service", "register_network_providers", NetworkServiceProvider, _class_attribute("provider_name")),
+    Kind("storage", "register_storage_providers", StorageProvider, _class_attribute("provider_name")),
+    Kind("vm-snapshot", "register_vm_snapshot_strategies", VMSnapshotStrategy, _class_attribute("strategy_name")),
     Kind("setting", "register_settings", Setting, lambda s: s.key.lower(), is_class=False, listed=False),
 ]
 

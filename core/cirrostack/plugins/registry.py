@@ -8,10 +8,14 @@ from typing import Any
 
 import pluggy
 
-from cirrostack.errors import InvalidParameter
+from cirrostack.errors import InvalidParameter, UnsupportedOperation
 from cirrostack.hookspecs.events import LifecycleEvent
 from cirrostack.hookspecs.hypervisor import HypervisorDriver
+from cirrostack.hookspecs.isolation import GuestIsolationMethod
+from cirrostack.hookspecs.network_service import NetworkServiceProvider
 from cirrostack.hookspecs.settings import Setting
+from cirrostack.hookspecs.storage import StorageProvider, StorageRole
+from cirrostack.hookspecs.vm_snapshot import SnapshotTarget, StrategyPriority, VMSnapshotStrategy
 from cirrostack.plugins._guard import GuardedDriver
 from cirrostack.plugins.discovery import Registrations, load_plugins
 from cirrostack.plugins.report import PluginRecord
@@ -48,15 +52,19 @@ class PluginRegistry:
         self._settings_values = values
         self._drivers.clear()
 
-    def driver(self, kind: str, name: str, contract: type) -> GuardedDriver:
-        """A guarded driver instance for `name` of `kind`, created on first use."""
+    def driver(self, kind: str, name: str, contract: type, subject: str | None = None) -> GuardedDriver:
+        """A guarded driver instance for `name` of `kind`, created on first use.
+
+        `subject` is how refusals name it ("network service provider PaloAlto"); by default
+        "<kind> <name>".
+        """
         key = (kind, name)
         cached = self._drivers.get(key)
         if cached is not None:
             return cached
         entry = self._lookup(kind, name)
         plugin, cls = entry
-        guarded = GuardedDriver(cls(self._settings_values), contract, plugin, f"{kind} {name}")
+        guarded = GuardedDriver(cls(self._settings_values), contract, plugin, subject or f"{kind} {name}")
         self._drivers[key] = guarded
         return guarded
 
@@ -82,6 +90,74 @@ class PluginRegistry:
         """The driver for `hypervisor_type`, behind the core's capability guard."""
         canonical = self.hypervisor_class(hypervisor_type).hypervisor_type
         return self.driver("hypervisor", canonical, HypervisorDriver)  # type: ignore[return-value]
+
+    def isolation_methods(self) -> list[str]:
+        return sorted(self._registrations.get("isolation", {}))
+
+    def isolation_method(self, name: str) -> GuestIsolationMethod:
+        """The isolation method claiming `name` ("VLAN", "VXLAN"), behind the capability guard."""
+        canonical = self._lookup("isolation", name)[1].isolation_method
+        return self.driver("isolation", canonical, GuestIsolationMethod,  # type: ignore[return-value]
+                           f"isolation method {canonical}")
+
+    def network_providers(self) -> list[str]:
+        return sorted(self._registrations.get("network-service", {}))
+
+    def network_provider_class(self, name: str) -> type[NetworkServiceProvider]:
+        """The provider class, e.g. to validate device details before any device exists."""
+        return self._lookup("network-service", name)[1]
+
+    def network_provider(self, name: str) -> NetworkServiceProvider:
+        """The network service provider `name` ("VirtualRouter", "PaloAlto"), behind the guard."""
+        canonical = self.network_provider_class(name).provider_name
+        return self.driver("network-service", canonical, NetworkServiceProvider,  # type: ignore[return-value]
+                           f"network service provider {canonical}")
+
+    def storage_providers(self, role: StorageRole | None = None) -> list[str]:
+        """Names of the storage providers, only those able to take `role` when given
+        (listStorageProviders type=primary|image|imagecache)."""
+        entries = self._registrations.get("storage", {})
+        return sorted(name for name, (_plugin, cls) in entries.items()
+                      if role is None or role in cls.capabilities.roles)
+
+    def storage_provider_class(self, name: str) -> type[StorageProvider]:
+        """The provider class, e.g. to validate addImageStore `details` before calling it."""
+        return self._lookup("storage", name)[1]
+
+    def storage_provider(self, name: str) -> StorageProvider:
+        """The storage provider `name` ("NFS", "S3", "DefaultPrimary"), behind the guard."""
+        canonical = self.storage_provider_class(name).provider_name
+        return self.driver("storage", canonical, StorageProvider,  # type: ignore[return-value]
+                           f"storage provider {canonical}")
+
+    def vm_snapshot_strategies(self) -> list[str]:
+        return sorted(self._registrations.get("vm-snapshot", {}))
+
+    def vm_snapshot_strategy(self, name: str) -> VMSnapshotStrategy:
+        """The VM snapshot strategy claiming `name`, behind the guard."""
+        canonical = self._lookup("vm-snapshot", name)[1].strategy_name
+        return self.driver("vm-snapshot", canonical, VMSnapshotStrategy,  # type: ignore[return-value]
+                           f"VM snapshot strategy {canonical}")
+
+    def vm_snapshot_strategy_for(self, target: SnapshotTarget) -> VMSnapshotStrategy:
+        """The strategy answering the highest priority for `target`; ties go to the first name
+        in alphabetical order, so the choice does not depend on installation order.
+
+        Raises UnsupportedOperation naming the VM, its hypervisor type and storage providers when
+        every strategy answers CANT_HANDLE; PluginError when a strategy's `can_handle` raises.
+        """
+        best: tuple[StrategyPriority, str] | None = None
+        for name in self.vm_snapshot_strategies():
+            priority = StrategyPriority(self.vm_snapshot_strategy(name).can_handle(target))
+            if priority > StrategyPriority.CANT_HANDLE and (best is None or priority > best[0]):
+                best = (priority, name)
+        if best is None:
+            storage = ", ".join(sorted(target.storage_providers)) or "unknown storage"
+            installed = ", ".join(self.vm_snapshot_strategies()) or "none"
+            raise UnsupportedOperation(
+                f"VM {target.vm.instance_name}: no VM snapshot strategy handles hypervisor "
+                f"{target.hypervisor_type} with volumes on {storage} (installed strategies: {installed})")
+        return self.vm_snapshot_strategy(best[1])
 
     def settings(self) -> list[Setting]:
         return [setting for _plugin, setting in self._registrations.get("setting", {}).values()]
