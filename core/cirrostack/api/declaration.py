@@ -120,6 +120,7 @@ class Call:
     secrets: Any = None  # cirrostack.secrets.SecretBox: encrypts/decrypts secrets at rest
     jobs: Any = None  # cirrostack.jobs.JobExecutor, for commands that start further jobs
     paging: Paging = field(default_factory=Paging)
+    commands: Mapping[str, Command] = field(default_factory=dict)  # every command the server offers
     extras: dict[str, Any] = field(default_factory=dict)
 
 

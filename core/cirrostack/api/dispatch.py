@@ -70,7 +70,8 @@ class Dispatcher:
         self.check_role(command, caller)
         parsed = parse_params(command, request, caller)
         paging = self.paging_for(command, parsed)
-        call = Call(caller, session, self.registry, command, secrets=self.secrets, jobs=self.jobs, paging=paging)
+        call = Call(caller, session, self.registry, command, secrets=self.secrets, jobs=self.jobs, paging=paging,
+                    commands=self.commands)
         arguments = load_objects(command, parsed, caller, session)
         if command.is_async:
             return self._submit(command, caller, request, call, arguments)
@@ -115,7 +116,7 @@ class Dispatcher:
         def work(job_uuid: str) -> dict[str, Any]:
             with self.database.session() as session:
                 call = Call(caller, session, self.registry, command, job_uuid=job_uuid, secrets=self.secrets,
-                            jobs=self.jobs, paging=paging)
+                            jobs=self.jobs, paging=paging, commands=self.commands)
                 arguments = load_objects(command, parse_params(command, request, caller), caller, session)
                 if new_uuid:
                     arguments["id"] = new_uuid

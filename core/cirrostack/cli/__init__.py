@@ -13,6 +13,7 @@ SUBCOMMANDS = {
     "plugin": "cirrostack.cli.scaffold_cmd:plugin",
     "serve": "cirrostack.cli.serve_cmd:serve",
     "db": "cirrostack.cli.db_cmd:db",
+    "api-docs": "cirrostack.cli.api_docs_cmd:api_docs",
 }
 
 
