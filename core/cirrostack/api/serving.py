@@ -1,0 +1,99 @@
+"""Running the API under waitress: the API port, the optional integration port, clean shutdown.
+
+Both listeners share one event loop. SIGTERM or SIGINT stops accepting connections, lets
+requests in flight and running async jobs finish, then closes the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import time
+from collections.abc import Callable
+from types import FrameType
+
+from waitress import wasyncore
+from waitress.server import create_server
+
+from cirrostack.api.http import ApiServer, api_app, build_server
+from cirrostack.config import ServerConfig
+
+log = logging.getLogger(__name__)
+
+
+class _Stop(Exception):
+    """Raised in the main thread by the signal handler to leave the event loop."""
+
+
+def _raise_stop(signum: int, _frame: FrameType | None) -> None:
+    raise _Stop(signal.Signals(signum).name)
+
+
+def serve(config: ServerConfig, announce: Callable[[str], None] = print) -> None:
+    """Build the server, listen, and block until SIGTERM/SIGINT. `announce` prints the lines an
+    operator needs once: the generated admin password and the listening addresses."""
+    server = build_server(config)
+    if server.generated_admin_password:
+        announce(f"Created user admin in domain ROOT with password: {server.generated_admin_password}")
+        announce("It is shown only this once; change it with updateUser.")
+    socket_map: dict = {}
+    listeners = [create_server(api_app(server), map=socket_map, host=config.host, port=config.port,
+                               threads=config.threads, ident="cirrostack", clear_untrusted_proxy_headers=True)]
+    announce(f"cirrostack API listening on http://{_url_host(listeners[0])}:{listeners[0].effective_port}/client/api")
+    if config.integration_port:
+        integration = create_server(api_app(server, integration=True), map=socket_map, host=config.integration_host,
+                                    port=config.integration_port, threads=2, ident="cirrostack")
+        listeners.append(integration)
+        announce(f"integration port (no authentication, acts as root admin) listening on "
+                 f"http://{_url_host(integration)}:{integration.effective_port}/client/api")
+    sys.stdout.flush()
+    _run_until_signal(server, listeners, socket_map)
+
+
+def _url_host(listener) -> str:
+    host = str(listener.effective_host)
+    return f"[{host}]" if ":" in host else host
+
+
+def _run_until_signal(server: ApiServer, listeners: list, socket_map: dict) -> None:
+    previous = {sig: signal.signal(sig, _raise_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    reason = "event loop ended"
+    try:
+        wasyncore.loop(timeout=listeners[0].adj.asyncore_loop_timeout, map=socket_map,
+                       use_poll=listeners[0].adj.asyncore_use_poll)
+    except _Stop as stop:
+        reason = str(stop)
+    finally:
+        # A second signal now takes the default action (ends the process at once).
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        log.info("stopping (%s): no new connections; finishing requests and jobs in flight", reason)
+        for listener in listeners:
+            listener.close()  # the listening socket only; open connections stay in the map
+        _drain(listeners, socket_map, DRAIN_SECONDS)
+        for listener in listeners:
+            listener.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
+        wasyncore.close_all(socket_map)
+        server.close()
+        log.info("stopped")
+
+
+#: How long requests in flight may take to finish after a stop signal.
+DRAIN_SECONDS = 30
+
+
+def _drain(listeners: list, socket_map: dict, seconds: float) -> None:
+    """Keep the event loop turning (so replies get written) until no request is in flight."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and _busy(listeners, socket_map):
+        wasyncore.loop(timeout=0.05, map=socket_map, count=1)
+
+
+def _busy(listeners: list, socket_map: dict) -> bool:
+    for listener in listeners:
+        dispatcher = listener.task_dispatcher
+        if dispatcher.active_count or dispatcher.queue:
+            return True
+    return any(getattr(channel, "requests", None) or getattr(channel, "total_outbufs_len", 0)
+               for channel in list(socket_map.values()))
