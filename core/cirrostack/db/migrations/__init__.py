@@ -1,0 +1,1 @@
+"""Alembic migrations of cirrostack's schema; run them with `cirro db upgrade` or Database.upgrade()."""
