@@ -185,6 +185,8 @@ def sync_body(command: Command, result: Any) -> dict[str, Any]:
         return {"count": result.count, command.response.object_name: result.items}
     if command.kind is CommandKind.SUCCESS:
         return {"success": "true"}
+    if not command.response.object_name:  # unwrapped replies such as queryAsyncJobResult's
+        return dict(result)
     return {command.response.object_name: result}
 
 
