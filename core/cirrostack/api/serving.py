@@ -22,12 +22,18 @@ from cirrostack.config import ServerConfig
 log = logging.getLogger(__name__)
 
 
-class _Stop(Exception):
-    """Raised in the main thread by the signal handler to leave the event loop."""
+class _StopFlag:
+    """Set by the SIGTERM/SIGINT handler; the event loop checks it between turns."""
+
+    def __init__(self) -> None:
+        self.reason = ""
+
+    def __call__(self, signum: int, _frame: FrameType | None) -> None:
+        self.reason = signal.Signals(signum).name
 
 
-def _raise_stop(signum: int, _frame: FrameType | None) -> None:
-    raise _Stop(signal.Signals(signum).name)
+#: Longest wait of one event-loop turn, hence the delay before a stop signal is seen.
+LOOP_TURN_SECONDS = 0.5
 
 
 def serve(config: ServerConfig, announce: Callable[[str], None] = print) -> None:
@@ -57,18 +63,17 @@ def _url_host(listener) -> str:
 
 
 def _run_until_signal(server: ApiServer, listeners: list, socket_map: dict) -> None:
-    previous = {sig: signal.signal(sig, _raise_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-    reason = "event loop ended"
+    stop = _StopFlag()
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        wasyncore.loop(timeout=listeners[0].adj.asyncore_loop_timeout, map=socket_map,
-                       use_poll=listeners[0].adj.asyncore_use_poll)
-    except _Stop as stop:
-        reason = str(stop)
+        while not stop.reason:
+            wasyncore.loop(timeout=LOOP_TURN_SECONDS, map=socket_map, use_poll=True, count=1)
     finally:
         # A second signal now takes the default action (ends the process at once).
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        log.info("stopping (%s): no new connections; finishing requests and jobs in flight", reason)
+        log.info("stopping (%s): no new connections; finishing requests and jobs in flight",
+                 stop.reason or "event loop ended")
         for listener in listeners:
             listener.close()  # the listening socket only; open connections stay in the map
         _drain(listeners, socket_map, DRAIN_SECONDS)
