@@ -4,4 +4,8 @@ Installed with the core as the pytest plugin `cirrostack` (see `cirrostack.testi
 docs/conformance-kit.md explains how a vendor points a suite at their driver.
 """
 
-__all__: list[str] = []
+from cirrostack.testing.hypervisor import HypervisorConformance
+
+__all__ = [
+    "HypervisorConformance",
+]
