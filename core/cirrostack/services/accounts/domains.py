@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from cirrostack.db.audit import record_event
 from cirrostack.db.models import Account, AsyncJob, Domain, DomainState
-from cirrostack.db.paging import fetch_page
+from cirrostack.db.paging import DEFAULT_PAGE_SIZE, fetch_page
 from cirrostack.errors import InvalidParameter, InvalidState, ResourceInUse
+from cirrostack.jobs.cleanup import register_cleanup
 from cirrostack.services import scope
 from cirrostack.services.accounts._names import check_network_domain, check_object_name
 from cirrostack.services.accounts.tenants import remove_account
@@ -86,7 +87,7 @@ def update_domain(session: Session, caller: Caller, domain: Domain, name: str | 
 
 def list_domains(session: Session, caller: Caller, *, id: Domain | None = None, name: str | None = None,
                  level: int | None = None, listall: bool = False, keyword: str | None = None,
-                 page: int | None = None, pagesize: int | None = None) -> tuple[list[Domain], int]:
+                 page: int = 1, pagesize: int | None = DEFAULT_PAGE_SIZE) -> tuple[list[Domain], int]:
     """CloudStack's listDomains: the domain given by `id` (default: the caller's), with its whole
     subtree when `listall=true`; then filtered by name, level and keyword."""
     start = id if id is not None else session.get(Domain, caller.domain_id)
@@ -161,3 +162,6 @@ def restore_after_interrupted_delete(session: Session, job: AsyncJob) -> None:
                      "it is active again", level="WARN", account_id=job.account_id, domain_id=domain.id,
                      resource_type="Domain", resource_uuid=domain.uuid)
         log.warning("domain %s was left inactive by interrupted job %s; marked active again", domain.path, job.uuid)
+
+
+register_cleanup("deleteDomain", restore_after_interrupted_delete)

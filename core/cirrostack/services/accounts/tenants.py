@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from cirrostack.db.audit import record_event
 from cirrostack.db.models import Account, AccountState, Domain, DomainState, User
-from cirrostack.db.paging import fetch_page
+from cirrostack.db.paging import DEFAULT_PAGE_SIZE, fetch_page
 from cirrostack.errors import InvalidParameter, InvalidState, MissingParameter, PermissionDenied
 from cirrostack.services import scope
 from cirrostack.services.accounts._names import check_network_domain, check_object_name
@@ -133,7 +133,7 @@ def remove_account(session: Session, caller: Caller, account: Account) -> None:
 def list_accounts(session: Session, caller: Caller, *, id: Account | None = None, name: str | None = None,
                   accounttype: int | None = None, state: str | None = None, domainid: Domain | None = None,
                   isrecursive: bool = False, listall: bool = False, keyword: str | None = None,
-                  page: int | None = None, pagesize: int | None = None) -> tuple[list[Account], int]:
+                  page: int = 1, pagesize: int | None = DEFAULT_PAGE_SIZE) -> tuple[list[Account], int]:
     """CloudStack's listAccounts within the caller's scope (see `scope.list_scope`)."""
     statement = scope.visible(caller, "Account")
     list_scope = scope.list_scope(session, caller, domain=domainid, isrecursive=isrecursive, listall=listall,

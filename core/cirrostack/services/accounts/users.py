@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from cirrostack.db.audit import record_event
 from cirrostack.db.models import Account, Domain, User, UserState
-from cirrostack.db.paging import fetch_page
+from cirrostack.db.paging import DEFAULT_PAGE_SIZE, fetch_page
 from cirrostack.errors import InvalidParameter, PermissionDenied
 from cirrostack.services import scope
 from cirrostack.services.accounts.passwords import hash_password
@@ -131,8 +131,8 @@ def user_keys(secrets: Any, user: User) -> tuple[str | None, str | None]:
 def list_users(session: Session, caller: Caller, *, id: User | None = None, username: str | None = None,
                account: str | None = None, accounttype: int | None = None, state: str | None = None,
                domainid: Domain | None = None, isrecursive: bool = False, listall: bool = False,
-               keyword: str | None = None, page: int | None = None,
-               pagesize: int | None = None) -> tuple[list[User], int]:
+               keyword: str | None = None, page: int = 1,
+               pagesize: int | None = DEFAULT_PAGE_SIZE) -> tuple[list[User], int]:
     """CloudStack's listUsers within the caller's scope (see `scope.list_scope`)."""
     statement = scope.visible(caller, "User").join(Account, Account.id == User.account_id)
     list_scope = scope.list_scope(session, caller, account=account, domain=domainid, isrecursive=isrecursive,
