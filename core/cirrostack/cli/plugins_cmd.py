@@ -22,7 +22,10 @@ def list_plugins(as_json: bool, config_file: str | None) -> None:
     """List plugins with distribution, version, capabilities and status (ok, pending, disabled, broken)."""
     from cirrostack.plugins import load_plugins
 
-    config = ServerConfig.load(config_file)
+    try:
+        config = ServerConfig.load(config_file)
+    except (OSError, ValueError) as exc:  # a missing or unreadable file, a bad key or value
+        raise click.ClickException(f"configuration: {exc}") from None
     _manager, records, _registrations = load_plugins(config.disabled_plugins)
     if as_json:
         click.echo(json.dumps([record.as_dict() for record in records], indent=2))
