@@ -7,7 +7,9 @@ report says which tests failed and with what message.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
+from pathlib import Path
 
+import cirrostack.testing.pytest_plugin as plugin
 import pytest
 
 pytest_plugins = ["pytester"]
@@ -199,3 +201,10 @@ def test_each_unimplemented_method_fails_a_test_naming_it(pytester: pytest.Pytes
         assert message.startswith(f"{method}: raises NotImplementedError"), message
     passed = [name for name, message in outcomes.items() if not message]
     assert passed == ["test_capabilities_are_declared_consistently"], "checks passed a driver that implements nothing"
+
+
+def test_docs_describe_every_fixture_of_the_suite() -> None:
+    text = (Path(__file__).parent.parent / "docs" / "conformance-kit.md").read_text()
+    fixtures = [name for name in vars(plugin) if name.startswith(("hypervisor_", "vm_spec"))]
+    assert len(fixtures) == 5
+    assert [name for name in fixtures if f"`{name}`" not in text] == []

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from cirrostack.api.declaration import Call
 from cirrostack.errors import HostUnreachable, InvalidParameter, VMNotFound
 from cirrostack.hookspecs import HostRef, HostState, VMRef
 from cirrostack.plugins import PluginRegistry
 from cirrostack.services.context import ROOT_ADMIN, AccountType, Caller
+from cirrostack.simulator._settings import OPERATIONS, SETTINGS
 from cirrostack.simulator.configure_command import CONFIGURE_SIMULATOR, configure_simulator
 
 NODE = HostRef("host-1", "h0", "http://sim/c0/h0")
@@ -66,3 +69,10 @@ def test_bad_combinations_name_the_parameter(call: Call, arguments: dict, param:
     with pytest.raises(InvalidParameter) as caught:
         configure_simulator(call, **arguments)
     assert caught.value.param == param
+
+
+def test_docs_describe_every_setting_and_command_parameter() -> None:
+    text = (Path(__file__).parent.parent / "docs" / "simulator.md").read_text()
+    keys = {s.key for s in SETTINGS if not s.key.startswith("simulator.latency.")} | {"simulator.latency.<operation>"}
+    words = keys | set(OPERATIONS) | {f"`{p.name}`" for p in CONFIGURE_SIMULATOR.params}
+    assert sorted(word for word in words if word not in text) == []
