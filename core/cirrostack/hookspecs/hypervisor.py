@@ -30,27 +30,71 @@ class HypervisorCapabilities:
     """
 
     live_migration: bool = False
+    """Moves a running VM to another host without stopping it (migrateVirtualMachine)."""
+
     scale_running_vm: bool = False
+    """Changes CPUs and memory of a running VM (scaleVirtualMachine without a stop)."""
+
     vm_snapshots: bool = False
+    """Takes, reverts and deletes VM snapshots (createVMSnapshot)."""
+
     vm_snapshot_memory: bool = False
+    """VM snapshots can include memory (createVMSnapshot snapshotmemory=true)."""
+
     volume_snapshots: bool = False
+    """Snapshots single volumes (createSnapshot)."""
+
     security_groups: bool = False
+    """Enforces security groups on guest NICs in basic zones."""
+
     security_groups_in_advanced_zone: bool = False
+    """Enforces security groups in advanced zones as well."""
+
     vpc: bool = False
+    """Runs VMs on VPC tiers."""
+
     affinity_groups: bool = True
+    """Honours host affinity and anti-affinity groups when placing VMs."""
+
     network_throttling: bool = True
+    """Limits a NIC's bandwidth to the network rate of its offering."""
+
     ipv6: bool = True
+    """Gives guest NICs IPv6 addresses."""
+
     pvlan: bool = False
+    """Supports private VLANs on shared networks."""
+
     guest_ha: bool = True
+    """Its VMs can be restarted elsewhere when their host fails (HA-enabled offerings)."""
+
     redundant_router: bool = True
+    """Runs redundant virtual router pairs."""
+
     object_store: bool = True
+    """Its hosts can use templates from an object store through a staging store."""
+
     mixed_hypervisor_zone: bool = True
+    """Its clusters can share a zone with clusters of other hypervisor types."""
+
     zone_wide_primary_storage: bool = True
+    """Its hosts can use zone-wide primary storage."""
+
     nic_bonding: bool = True
+    """Bonds host NICs for guest traffic."""
+
     storage_protocols: frozenset[str] = frozenset()
+    """Primary storage protocols its hosts mount: "nfs", "iscsi", "smb", ..."""
+
     isolation_methods: frozenset[str] = frozenset({"VLAN"})
+    """Guest isolation methods its hosts can be plumbed for ("VLAN", "VXLAN", ...)."""
+
     max_guests_per_host: int = 0
+    """VMs one host may run; 0: no limit declared."""
+
     max_data_volumes: int = 6
+    """Data volumes one VM may have attached."""
+
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for listHypervisorCapabilities and `cirro plugins list --json`."""
