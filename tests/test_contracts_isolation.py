@@ -5,10 +5,10 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+
 from cirrostack.hookspecs.hypervisor import HostRef
 from cirrostack.hookspecs.isolation import GuestHost, IdRange, PhysicalNetworkSpec
 from cirrostack.testing.isolation import IsolationMethodConformance
-
 from tests.contract_drivers.fabric import Fabric
 from tests.contract_drivers.isolation import InMemoryVlanIsolation, InMemoryVxlanIsolation
 

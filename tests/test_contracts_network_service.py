@@ -5,11 +5,11 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+
 from cirrostack.errors import InvalidParameter
 from cirrostack.hookspecs.network_rules import DeviceRef, ServiceNetwork
 from cirrostack.hookspecs.network_service import validate_device_details
 from cirrostack.testing.network_service import NetworkProviderConformance
-
 from tests.contract_drivers.fabric import Fabric
 from tests.contract_drivers.network_service import InMemoryFirewallAppliance, InMemoryVirtualRouter
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+
 from cirrostack.errors import InvalidParameter
 from cirrostack.hookspecs.details import secret_detail_names
 from cirrostack.hookspecs.storage import StorageRole, StorageScope, StoreRef, validate_details
 from cirrostack.testing.storage import StorageProviderConformance
-
 from tests.contract_drivers.fabric import Fabric
 from tests.contract_drivers.storage import InMemoryStore
 

@@ -6,12 +6,12 @@ import textwrap
 
 import pluggy
 import pytest
+
 from cirrostack.errors import UnsupportedOperation
 from cirrostack.hookspecs.hypervisor import HostRef, VMRef
 from cirrostack.hookspecs.vm_snapshot import SnapshotTarget, StrategyPriority, VMSnapshotCapabilities
 from cirrostack.plugins.registry import PluginRegistry
 from cirrostack.testing.vm_snapshot import VMSnapshotStrategyConformance
-
 from tests.contract_drivers.fabric import Fabric
 from tests.contract_drivers.vm_snapshot import InMemoryArraySnapshots
 

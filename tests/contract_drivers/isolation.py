@@ -15,7 +15,6 @@ from cirrostack.hookspecs.isolation import (
     IsolationCapabilities,
     PhysicalNetworkSpec,
 )
-
 from tests.contract_drivers.fabric import Fabric
 
 

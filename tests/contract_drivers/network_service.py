@@ -27,7 +27,6 @@ from cirrostack.hookspecs.network_service import (
     NetworkService,
     NetworkServiceProvider,
 )
-
 from tests.contract_drivers.fabric import Fabric
 
 

@@ -20,7 +20,6 @@ from cirrostack.hookspecs.storage import (
     VolumeInfo,
     VolumeSpec,
 )
-
 from tests.contract_drivers.fabric import Fabric
 
 CAPACITY_BYTES = 1 << 30

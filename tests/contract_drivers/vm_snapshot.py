@@ -14,7 +14,6 @@ from cirrostack.hookspecs.vm_snapshot import (
     VMSnapshotCapabilities,
     VMSnapshotStrategy,
 )
-
 from tests.contract_drivers.fabric import Fabric
 
 
