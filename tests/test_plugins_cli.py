@@ -10,9 +10,10 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
 from cirrostack.cli import cli
 from cirrostack.plugins import load_plugins
-from click.testing import CliRunner
 
 FIELDS = {"name", "distribution", "version", "entry_point", "status", "reason", "summary", "provides"}
 

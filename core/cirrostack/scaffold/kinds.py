@@ -43,9 +43,9 @@ SCAFFOLD_KINDS: dict[str, ScaffoldKind] = {
                      "register_network_providers", "provider_name", "NetworkProvider",
                      "NetworkProviderConformance", "network service provider"),
         ScaffoldKind("storage", "cirrostack.hookspecs.storage:StorageProvider", "register_storage_providers",
-                     "provider_name", "StorageProvider", "StorageConformance", "storage provider"),
+                     "provider_name", "StorageProvider", "StorageProviderConformance", "storage provider"),
         ScaffoldKind("vm-snapshot", "cirrostack.hookspecs.vm_snapshot:VMSnapshotStrategy",
                      "register_vm_snapshot_strategies", "strategy_name", "SnapshotStrategy",
-                     "VMSnapshotConformance", "VM snapshot strategy"),
+                     "VMSnapshotStrategyConformance", "VM snapshot strategy"),
     )
 }

@@ -1,7 +1,8 @@
 """The installed cirrostack-hv-kvm distribution is discovered and says what is pending."""
 
-from cirrostack.plugins import PluginStatus, load_plugins
 from cirrostack_hv_kvm import plugin
+
+from cirrostack.plugins import PluginStatus, load_plugins
 
 
 def test_kvm_is_discovered_as_pending_with_its_reason() -> None:

@@ -1,7 +1,8 @@
 """The installed cirrostack-hv-vmware distribution is discovered and says what is pending."""
 
-from cirrostack.plugins import PluginStatus, load_plugins
 from cirrostack_hv_vmware import plugin
+
+from cirrostack.plugins import PluginStatus, load_plugins
 
 
 def test_vmware_is_discovered_as_pending_with_its_reason() -> None:

@@ -1,7 +1,8 @@
 """The installed cirrostack-net-contrail distribution is discovered and says what is pending."""
 
-from cirrostack.plugins import PluginStatus, load_plugins
 from cirrostack_net_contrail import plugin
+
+from cirrostack.plugins import PluginStatus, load_plugins
 
 
 def test_contrail_is_discovered_as_pending_with_its_reason() -> None:

@@ -1,7 +1,8 @@
 """The installed cirrostack-net-vxlan distribution is discovered and says what is pending."""
 
-from cirrostack.plugins import PluginStatus, load_plugins
 from cirrostack_net_vxlan import plugin
+
+from cirrostack.plugins import PluginStatus, load_plugins
 
 
 def test_vxlan_is_discovered_as_pending_with_its_reason() -> None:

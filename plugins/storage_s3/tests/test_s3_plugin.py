@@ -1,7 +1,8 @@
 """The installed cirrostack-storage-s3 distribution is discovered and says what is pending."""
 
-from cirrostack.plugins import PluginStatus, load_plugins
 from cirrostack_storage_s3 import plugin
+
+from cirrostack.plugins import PluginStatus, load_plugins
 
 
 def test_s3_is_discovered_as_pending_with_its_reason() -> None:

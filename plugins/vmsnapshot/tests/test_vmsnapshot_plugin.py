@@ -1,7 +1,8 @@
 """The installed cirrostack-vmsnapshot distribution is discovered and says what is pending."""
 
-from cirrostack.plugins import PluginStatus, load_plugins
 from cirrostack_vmsnapshot import plugin
+
+from cirrostack.plugins import PluginStatus, load_plugins
 
 
 def test_vmsnapshot_is_discovered_as_pending_with_its_reason() -> None:
