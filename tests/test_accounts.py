@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import select
+
 from cirrostack.db import Database
 from cirrostack.db.models import Account, AsyncJob, Domain, Event, User
 from cirrostack.errors import AuthenticationFailed, InvalidParameter, LoginFailed, PermissionDenied, ResourceInUse
@@ -12,7 +14,6 @@ from cirrostack.secrets import SecretBox
 from cirrostack.services import accounts, scope
 from cirrostack.services.accounts.domains import restore_after_interrupted_delete
 from cirrostack.services.context import Caller
-from sqlalchemy import select
 
 PASSWORD = "s3cret-pw"
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import IntegrityError
+
 from cirrostack.db import Database
 from cirrostack.db.models import Account, Domain, User
 from cirrostack.services import accounts
-from sqlalchemy import inspect, select, text
-from sqlalchemy.exc import IntegrityError
 
 
 @pytest.fixture

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from click.testing import CliRunner
+
 from cirrostack.cli import cli
 from cirrostack.db import Database
-from click.testing import CliRunner
 
 
 def test_db_upgrade_migrates_then_reports_up_to_date(database_url: str) -> None:
