@@ -117,7 +117,9 @@ def _handle(server: ApiServer, merged: dict[str, str], integration: bool
             ) -> tuple[envelope.Reply, list[tuple[str, str, int | None]]]:
     """Authenticate and run one request. Returns the reply and cookies to set (name, value, max-age)."""
     fmt = response_format(merged)
-    response_name = "errorresponse"
+    known = server.dispatcher.commands.get(merged.get("command", "").strip())
+    # login/logout failures use errorresponse, as CloudStack's servlet answers them
+    response_name = known.wire_response_name if known is not None and known.listed else "errorresponse"
     caller: Caller | None = None
     cookies: list[tuple[str, str, int | None]] = []
     try:
@@ -131,7 +133,6 @@ def _handle(server: ApiServer, merged: dict[str, str], integration: bool
         if not wire_request.command:
             return envelope.render_error(fmt, response_name, 400, "no command specified"), cookies
         command = server.dispatcher.lookup(wire_request.command)
-        response_name = command.wire_response_name
         with server.database.session() as session:
             caller = _authenticate(server, session, wire_request, integration)
             body = server.dispatcher.run(command, caller, wire_request, session)
