@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from cirrostack.api.declaration import LIST_PARAMS, Command, CommandKind, Field, ListResult, Param, Response
 from cirrostack.api.dispatch import Dispatcher, build_command_table, job_result, parse_params, stored_params, sync_body
 from cirrostack.api.params import Integer, Map, Uuid

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-from cirrostack.api.signature import sign
 
+from cirrostack.api.signature import sign
 from tests.fixtures.server import ADMIN_PASSWORD, log_in
 
 SIGNED_FAILURE = "unable to verify user credentials and/or request signature"

@@ -6,6 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+
 from cirrostack.api.envelope import JSON_CONTENT_TYPE, XML_CONTENT_TYPE, render, render_error
 from cirrostack.api.sessions import SessionStore
 from cirrostack.api.wire import merge, read_request, response_format

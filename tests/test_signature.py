@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
+
 from cirrostack.api.signature import (
     _digest,
     canonical_string,

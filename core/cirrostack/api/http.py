@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 access_log = logging.getLogger("cirrostack.api.access")
 
 API_PATH = "/client/api"
+#: Largest request body accepted (userdata may be 32 KiB base64; 413 beyond this).
+MAX_BODY_BYTES = 4 * 1024 * 1024
 COOKIE_PATH = "/client"
 _HIDDEN_STATUSES = (530, 533, 534)
 
@@ -86,6 +88,7 @@ def api_app(server: ApiServer, integration: bool = False) -> Flask:
     the root admin (CloudStack's integration.api.port; bind it to loopback)."""
     app = Flask("cirrostack.integration" if integration else "cirrostack.api")
     app.extensions["cirrostack"] = server
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
 
     @app.route(API_PATH, methods=["GET", "POST"])
     def client_api() -> Response:
