@@ -21,6 +21,10 @@ class Fabric:
     def add(self, name: str) -> None:
         self._state.setdefault(name, {})
 
+    def known(self, name: str) -> bool:
+        """Whether the endpoint exists at all (answering or not)."""
+        return name in self._state or name in self._down
+
     def take_down(self, name: str) -> None:
         self._down.add(name)
 

@@ -58,7 +58,13 @@ class InMemoryVirtualRouter(NetworkServiceProvider):
         self.fabric.add(self._endpoint(network))
         self.fabric.state(self._endpoint(network)).setdefault("networks", {}).setdefault(network.uuid, {})
 
+    def _started(self, network: ServiceNetwork) -> bool:
+        """Whether the network's router or device exists; a router is only started by implement_network."""
+        return self.fabric.known(self._endpoint(network))
+
     def applied_config(self, network: ServiceNetwork) -> AppliedConfig:
+        if not self._started(network):
+            return AppliedConfig(implemented=False)
         networks = self.fabric.state(self._endpoint(network)).get("networks", {})
         if network.uuid not in networks:
             return AppliedConfig(implemented=False)
@@ -105,6 +111,8 @@ class InMemoryVirtualRouter(NetworkServiceProvider):
         self._config(network)["dhcp_entries"] = frozenset(entries)
 
     def shutdown_network(self, network: ServiceNetwork) -> None:
+        if not self._started(network):
+            return
         self.fabric.state(self._endpoint(network)).get("networks", {}).pop(network.uuid, None)
 
 

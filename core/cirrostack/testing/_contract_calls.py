@@ -28,8 +28,9 @@ def call_contract(driver: Any, method: str, *args: Any, **kwargs: Any) -> Any:
         return getattr(driver, method)(*args, **kwargs)
     except CirroError:
         raise
-    except NotImplementedError:
-        pytest.fail(f"{label} is not implemented (raises NotImplementedError)", pytrace=False)
+    except NotImplementedError as exc:
+        detail = f": {exc}" if str(exc) else ""
+        pytest.fail(f"{label} is not implemented (raises NotImplementedError{detail})", pytrace=False)
     except Exception as exc:
         pytest.fail(f"{label} raised {type(exc).__name__}: {exc}; drivers raise only errors from "
                     "cirrostack.errors", pytrace=False)

@@ -163,6 +163,15 @@ class NetworkProviderConformance:
         if provider.capabilities.external_device:
             assert provider.detail_fields, "an external_device provider must declare the detail fields of its device"
 
+    def test_a_network_never_implemented_reads_back_as_not_implemented(
+            self, provider: NetworkServiceProvider, service_network: ServiceNetwork) -> None:
+        config = call(provider, "applied_config", service_network)
+        assert config == AppliedConfig(implemented=False), f"a network never implemented reads back as {config}"
+
+    def test_shutting_down_a_network_never_implemented_succeeds(
+            self, provider: NetworkServiceProvider, service_network: ServiceNetwork) -> None:
+        call(provider, "shutdown_network", service_network)
+
     def test_implement_is_idempotent_and_reads_back(self, provider: NetworkServiceProvider,
                                                     network: ServiceNetwork) -> None:
         call(provider, "implement_network", network)

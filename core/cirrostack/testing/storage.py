@@ -108,10 +108,20 @@ class StorageProviderConformance:
             with pytest.raises(UnsupportedOperation, match=f"{scope.value} in scopes"):
                 guarded_provider.initialise_store(replace(store, scope=scope))
 
+    @pytest.mark.parametrize("method", ["initialise_store", "capacity", "copy_template_in", "copy_template_out",
+                                        "delete_template"])
     def test_an_unreachable_store_raises_resource_unavailable(self, provider: StorageProvider,
-                                                              unreachable_store: StoreRef) -> None:
-        expect_error(ResourceUnavailable, "for a store that does not answer", provider, "initialise_store",
-                     unreachable_store)
+                                                              unreachable_store: StoreRef, method: str) -> None:
+        arguments = {
+            "initialise_store": (), "capacity": (), "delete_template": ("templates/absent",),
+            "copy_template_in": (TemplateRef(str(uuid.uuid4()), "conformance", "RAW"), io.BytesIO(b"x")),
+            "copy_template_out": ("templates/absent", io.BytesIO()),
+        }[method]
+        expect_error(ResourceUnavailable, "for a store that does not answer", provider, method,
+                     unreachable_store, *arguments)
+
+    def test_removing_a_store_never_initialised_succeeds(self, provider: StorageProvider, store: StoreRef) -> None:
+        call(provider, "remove_store", store)
 
     # -- templates -----------------------------------------------------------------------------------
 

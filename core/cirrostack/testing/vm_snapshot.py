@@ -134,7 +134,11 @@ class VMSnapshotStrategyConformance:
         assert listed[last.name].parent == first.name, \
             f"after deleting {middle.name}, {last.name} must have parent {first.name}, not {listed[last.name].parent!r}"
 
+    @pytest.mark.parametrize("method", ["take_snapshot", "revert_snapshot", "delete_snapshot", "list_snapshots"])
     def test_a_vm_the_hypervisor_does_not_know_raises_vm_not_found(self, strategy: VMSnapshotStrategy,
-                                                                   missing_vm_target: SnapshotTarget) -> None:
-        expect_error(VMNotFound, "for a VM the hypervisor does not know", strategy, "take_snapshot",
-                     missing_vm_target, SnapshotSpec(_name()))
+                                                                   missing_vm_target: SnapshotTarget,
+                                                                   method: str) -> None:
+        arguments = {"take_snapshot": (SnapshotSpec(_name()),), "revert_snapshot": ("any",),
+                     "delete_snapshot": ("any",), "list_snapshots": ()}[method]
+        expect_error(VMNotFound, "for a VM the hypervisor does not know", strategy, method,
+                     missing_vm_target, *arguments)
