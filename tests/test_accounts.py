@@ -312,3 +312,30 @@ def test_domain_admins_cannot_create_root_admin_accounts(cloud: Cloud) -> None:
 
     with pytest.raises(PermissionDenied, match="accounttype: only the root admin"):
         cloud.call(create)
+
+
+def test_an_unknown_time_zone_names_the_parameter(cloud: Cloud) -> None:
+    _account(cloud, "alice")
+    alice = cloud.login("alice")
+
+    def update(session, timezone: str):
+        user = scope.load_visible(session, alice, "User", alice.user_uuid, "id")
+        return accounts.update_user(session, alice, cloud.secrets, user, timezone=timezone).timezone
+
+    with pytest.raises(InvalidParameter) as raised:
+        cloud.call(update, "Mars/Olympus_Mons")
+    assert raised.value.param == "timezone"
+    assert cloud.call(update, "Asia/Tokyo") == "Asia/Tokyo"
+    assert cloud.call(accounts.login_response, alice)["timezone"] == "Asia/Tokyo"
+
+
+def test_resource_admins_see_their_domain_subtree(cloud: Cloud) -> None:
+    _domain(cloud, "d1")
+    _domain(cloud, "d2")
+    _account(cloud, "alice", "/d1/")
+    _account(cloud, "bob", "/d2/")
+    _account(cloud, "ops", "/d1/", accounttype=3)
+    ops = cloud.login("ops", domain="/d1/")
+    with cloud.database.session() as session:
+        rows, _ = accounts.list_accounts(session, ops, listall=True)
+    assert sorted(a.name for a in rows) == ["alice", "ops"]

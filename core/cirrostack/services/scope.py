@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from cirrostack.db.models import Account, AsyncJob, Domain, User
 from cirrostack.errors import InvalidParameter
-from cirrostack.services.context import Caller
+from cirrostack.services.context import AccountType, Caller
 
 #: Narrows a `select(model)` to the rows `caller` may see.
 VisibilityRule = Callable[[Select[Any], Caller], Select[Any]]
@@ -80,6 +80,11 @@ def load_visible(session: Session, caller: Caller, entity: str, uuid: str, param
 # -- rules -----------------------------------------------------------------------------------------
 
 
+def sees_domain_subtree(caller: Caller) -> bool:
+    """Domain admins and resource admins see their domain and everything below it."""
+    return caller.account_type in (AccountType.DOMAIN_ADMIN, AccountType.RESOURCE_ADMIN)
+
+
 def in_subtree(path_column: Any, domain_path: str) -> Any:
     """SQL condition: the domain path in `path_column` is `domain_path` or below it."""
     return path_column.startswith(domain_path, autoescape=True)
@@ -96,7 +101,7 @@ def account_owned(account_id_column: Any) -> VisibilityRule:
     def rule(statement: Select[Any], caller: Caller) -> Select[Any]:
         if caller.is_root_admin:
             return statement
-        if caller.is_domain_admin:
+        if sees_domain_subtree(caller):
             return statement.where(account_id_column.in_(accounts_in_subtree(caller.domain_path)))
         return statement.where(account_id_column == caller.account_id)
 
@@ -106,7 +111,7 @@ def account_owned(account_id_column: Any) -> VisibilityRule:
 def _domain_rule(statement: Select[Any], caller: Caller) -> Select[Any]:
     if caller.is_root_admin:
         return statement
-    if caller.is_domain_admin:
+    if sees_domain_subtree(caller):
         return statement.where(in_subtree(Domain.path, caller.domain_path))
     return statement.where(Domain.id == caller.domain_id)
 
@@ -156,7 +161,7 @@ def list_scope(session: Session, caller: Caller, *, account: str | None = None, 
       `account` or `domainid`, admins too get only their own account's objects.
     `domain` must already be one the caller may see (load it with `load_visible`).
     """
-    if not caller.is_root_admin and not caller.is_domain_admin:
+    if not caller.is_root_admin and not sees_domain_subtree(caller):
         if account is not None and account.lower() != caller.account_name.lower():
             raise InvalidParameter("account", f"no account named {account} in your domain")
         return ListScope(account_ids=(caller.account_id,))

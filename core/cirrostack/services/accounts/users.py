@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets as token_source
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,6 +19,18 @@ from cirrostack.services.context import Caller
 
 #: Bytes of randomness in generated API and secret keys (86 url-safe characters, as CloudStack's).
 KEY_BYTES = 64
+
+
+def check_timezone(timezone: str | None) -> str | None:
+    """An IANA time zone name such as Europe/Paris (empty means none)."""
+    if not timezone:
+        return None
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidParameter("timezone", f"{timezone!r} is not a known time zone; use an IANA name such as "
+                                           "Europe/Paris or UTC") from None
+    return timezone
 
 
 def _check_username_free(session: Session, domain_id: int, username: str, domain_path: str,
@@ -42,7 +55,7 @@ def add_user(session: Session, caller: Caller, account: Account, *, username: st
         raise InvalidParameter("userid", f"a user with id {userid} already exists")
     user = User(username=username, account_id=account.id, domain_id=account.domain_id,
                 password_hash=hash_password(password), email=email, firstname=firstname, lastname=lastname,
-                timezone=timezone or None)
+                timezone=check_timezone(timezone))
     if userid:
         user.uuid = userid
     session.add(user)
@@ -78,10 +91,11 @@ def update_user(session: Session, caller: Caller, secrets: Any, user: User, *, u
         if not password:
             raise InvalidParameter("password", "must not be empty")
         user.password_hash = hash_password(password)
-    for field, value in (("email", email), ("firstname", firstname), ("lastname", lastname),
-                         ("timezone", timezone)):
+    for field, value in (("email", email), ("firstname", firstname), ("lastname", lastname)):
         if value is not None:
             setattr(user, field, value)
+    if timezone is not None:
+        user.timezone = check_timezone(timezone)
     if (userapikey is None) != (usersecretkey is None):
         missing = "usersecretkey" if usersecretkey is None else "userapikey"
         raise InvalidParameter(missing, "userapikey and usersecretkey must be given together")
