@@ -66,10 +66,10 @@ def job_view(job: AsyncJob) -> dict[str, Any]:
     if job.status != JobStatus.PENDING and job.result is not None:
         view["jobresulttype"] = job.result_type or "object"
         view["jobresult"] = json.loads(job.result)
-    if job.instance_type:
+    if job.instance_type:  # an id without its entity type would tell clients nothing
         view["jobinstancetype"] = job.instance_type
-    if job.instance_uuid:
-        view["jobinstanceid"] = job.instance_uuid
+        if job.instance_uuid:
+            view["jobinstanceid"] = job.instance_uuid
     view["created"] = to_api(job.created)
     view["jobid"] = job.uuid
     return view
