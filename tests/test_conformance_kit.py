@@ -9,8 +9,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
-import cirrostack.testing.pytest_plugin as plugin
 import pytest
+
+import cirrostack.testing.pytest_plugin as plugin
 
 pytest_plugins = ["pytester"]
 

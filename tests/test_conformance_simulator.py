@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from cirrostack.hookspecs import HostRef
 from cirrostack.plugins import PluginRegistry
 from cirrostack.simulator import SimulatorHypervisor

@@ -6,6 +6,7 @@ import itertools
 import threading
 
 import pytest
+
 from cirrostack.errors import InsufficientCapacity, InvalidParameter, InvalidState, VMNotFound
 from cirrostack.hookspecs import HostRef, NicSpec, PowerState, SnapshotSpec, VMRef, VMSpec
 from cirrostack.simulator import SimulatorHypervisor

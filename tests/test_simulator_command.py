@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from cirrostack.api.declaration import Call
 from cirrostack.errors import HostUnreachable, InvalidParameter, VMNotFound
 from cirrostack.hookspecs import HostRef, HostState, VMRef

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from cirrostack.errors import HostUnreachable, InsufficientCapacity, InvalidParameter, PluginError
 from cirrostack.hookspecs import HostRef, HostState, PowerState, VMRef, VMSpec
 from cirrostack.plugins import PluginRegistry
