@@ -73,3 +73,23 @@ def test_integration_port_acts_as_root_admin_without_credentials_on_loopback(tmp
         assert refused.status_code == 401
     finally:
         assert server.stop() == 0
+
+
+def test_serve_refuses_a_database_at_another_schema_revision_and_names_the_fix(tmp_path):
+    import subprocess
+    import sys
+
+    from sqlalchemy import create_engine, text
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    engine = create_engine(f"sqlite:///{data_dir / 'cirrostack.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+        connection.execute(text("INSERT INTO alembic_version VALUES ('0000old')"))
+    engine.dispose()
+    result = subprocess.run([sys.executable, "-m", "cirrostack.cli", "serve", "--port", "0", "--data-dir",
+                             str(data_dir)], capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "0000old" in result.stderr and "cirro db upgrade" in result.stderr
+    assert "Traceback" not in result.stderr

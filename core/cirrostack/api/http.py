@@ -49,9 +49,14 @@ class ApiServer:
     generated_admin_password: str | None = None
 
     def close(self) -> None:
-        """Let running jobs finish, then release the database."""
+        """Let running jobs finish, tell plugins, then release the database."""
         self.jobs.shutdown(wait=True)
+        self.registry.shutdown()
         self.database.engine.dispose()
+
+
+class SchemaOutOfDate(RuntimeError):
+    """The database schema is older or newer than this release's migrations."""
 
 
 def build_server(config: ServerConfig, registry: PluginRegistry | None = None) -> ApiServer:
@@ -66,14 +71,21 @@ def build_server(config: ServerConfig, registry: PluginRegistry | None = None) -
     database = Database(config.db_url)
     if database.is_empty():
         database.upgrade()
+    elif database.current_revision() != Database.head_revision():
+        raise SchemaOutOfDate(
+            f"the database is at schema revision {database.current_revision()}, this cirrostack needs "
+            f"{Database.head_revision()}: run `cirro db upgrade --db <url>` first"
+        )
     secrets = SecretBox.for_data_dir(config.data_dir)
     with database.session() as session:
         generated = accounts.bootstrap(session, config.admin_password or None)
+    # Command modules register the cleanups of their jobs on import, so load them before recovery.
+    commands = build_command_table(core_commands(), registry.api_commands())
     jobs = JobExecutor(database, workers=config.job_workers, server_id=config.server_id)
     recovered = jobs.recover()
     if recovered:
         log.warning("%d async jobs were left pending by a stopped server and are now failed", recovered)
-    commands = build_command_table(core_commands(), registry.api_commands())
+    registry.startup({"server_id": config.server_id})
     dispatcher = Dispatcher(commands, database, registry, secrets, jobs)
     return ApiServer(config, database, secrets, jobs, registry, dispatcher, generated_admin_password=generated)
 

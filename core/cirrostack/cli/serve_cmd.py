@@ -26,6 +26,7 @@ def serve(host: str | None, port: int | None, data_dir: Path | None, db_url: str
     On first start it migrates the empty database and creates user admin in domain ROOT (password
     from CIRRO_ADMIN_PASSWORD, else generated and printed once). See docs/configuration.md.
     """
+    from cirrostack.api.http import SchemaOutOfDate
     from cirrostack.api.serving import serve as run
     from cirrostack.config import ServerConfig
 
@@ -35,4 +36,7 @@ def serve(host: str | None, port: int | None, data_dir: Path | None, db_url: str
     except (OSError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     logging.getLogger().setLevel(config.log_level.upper())
-    run(config, announce=lambda line: click.echo(line))
+    try:
+        run(config, announce=lambda line: click.echo(line))
+    except SchemaOutOfDate as error:
+        raise click.ClickException(str(error)) from None

@@ -1,0 +1,3 @@
+from cirrostack.cli import main
+
+main()
