@@ -56,21 +56,25 @@ class Database:
         finally:
             session.close()
 
-    def upgrade(self, revision: str = "head") -> None:
-        """Migrate the schema to `revision` (the newest by default) with Alembic."""
+    def upgrade(self, revision: str = "heads") -> None:
+        """Migrate the schema to `revision` (every newest revision by default) with Alembic.
+
+        Areas of the schema may branch from a common revision, so "heads" rather than "head"."""
         with self.engine.begin() as connection:
             config = _alembic_config(connection)
             alembic_command.upgrade(config, revision)
 
     def current_revision(self) -> str | None:
-        """The schema revision the database is at, or None before the first migration."""
+        """The schema revision(s) the database is at ("a+b" for several branches), or None before
+        the first migration."""
         with self.engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
+            heads = MigrationContext.configure(connection).get_current_heads()
+        return "+".join(sorted(heads)) or None
 
     @staticmethod
     def head_revision() -> str | None:
-        """The newest revision this version of cirrostack ships."""
-        return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
+        """The newest revision(s) this version of cirrostack ships, in the form of current_revision()."""
+        return "+".join(sorted(ScriptDirectory.from_config(_alembic_config(None)).get_heads())) or None
 
     def is_empty(self) -> bool:
         """True when the database holds no tables at all (a first start)."""

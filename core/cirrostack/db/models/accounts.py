@@ -1,4 +1,4 @@
-"""The tables of the management server: domains, accounts, users, async jobs, events, settings.
+"""Domains, accounts, users, async jobs, events and configuration values.
 
 Every object the API shows has an integer primary key `id` and a `uuid` that the API calls `id`.
 Domains, accounts and users are soft-deleted (`removed`), as in CloudStack.

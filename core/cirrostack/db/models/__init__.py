@@ -1,0 +1,32 @@
+"""The tables of the management server, one module per area; importing this package registers them all.
+
+Every object the API shows has an integer primary key `id` and a `uuid` that the API calls `id`.
+"""
+
+from cirrostack.db.models.accounts import (
+    DomainState,
+    AccountState,
+    UserState,
+    JobStatus,
+    Domain,
+    Account,
+    User,
+    ManagementServer,
+    AsyncJob,
+    Event,
+    ConfigurationValue,
+)
+
+__all__ = [
+    "Account",
+    "AccountState",
+    "AsyncJob",
+    "ConfigurationValue",
+    "Domain",
+    "DomainState",
+    "Event",
+    "JobStatus",
+    "ManagementServer",
+    "User",
+    "UserState",
+]
