@@ -4,17 +4,17 @@ Every object the API shows has an integer primary key `id` and a `uuid` that the
 """
 
 from cirrostack.db.models.accounts import (
-    DomainState,
-    AccountState,
-    UserState,
-    JobStatus,
-    Domain,
     Account,
-    User,
-    ManagementServer,
+    AccountState,
     AsyncJob,
-    Event,
     ConfigurationValue,
+    Domain,
+    DomainState,
+    Event,
+    JobStatus,
+    ManagementServer,
+    User,
+    UserState,
 )
 
 __all__ = [
