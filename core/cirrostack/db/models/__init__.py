@@ -16,6 +16,7 @@ from cirrostack.db.models.accounts import (
     User,
     UserState,
 )
+from cirrostack.db.models.infrastructure import Cluster, Host, HostDetail, HostTag, Pod, Zone  # noqa: F401
 
 __all__ = [
     "Account",
