@@ -17,6 +17,7 @@ from cirrostack.db.models.accounts import (
     UserState,
 )
 from cirrostack.db.models.infrastructure import Cluster, Host, HostDetail, HostTag, Pod, Zone  # noqa: F401
+from cirrostack.db.models.storage import ImageStore, ImageStoreDetail, StoragePool, StoragePoolDetail, StoragePoolTag  # noqa: F401,E501
 
 __all__ = [
     "Account",
