@@ -158,6 +158,7 @@ class Event(ResourceMixin, Base):
     domain_id: Mapped[int | None] = mapped_column(ForeignKey("domains.id"), default=None)
     resource_type: Mapped[str | None] = mapped_column(String(64), default=None)
     resource_uuid: Mapped[str | None] = mapped_column(String(40), default=None)
+    archived: Mapped[bool] = mapped_column(default=False)  # archiveEvents; added by migration 0005
 
 
 class ConfigurationValue(Base):
