@@ -17,6 +17,8 @@ from cirrostack.db.models.accounts import (
     UserState,
 )
 from cirrostack.db.models.infrastructure import Cluster, Host, HostDetail, HostTag, Pod, Zone  # noqa: F401
+from cirrostack.db.models.offerings import DiskOffering, ServiceOffering  # noqa: F401
+from cirrostack.db.models.templates import GuestOS, GuestOSCategory, Template, TemplatePermission, TemplateZoneRef  # noqa: F401,E501
 from cirrostack.db.models.storage import ImageStore, ImageStoreDetail, StoragePool, StoragePoolDetail, StoragePoolTag  # noqa: F401,E501
 
 __all__ = [
