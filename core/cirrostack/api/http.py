@@ -65,6 +65,7 @@ def build_server(config: ServerConfig, registry: PluginRegistry | None = None) -
     from cirrostack.db.database import Database
     from cirrostack.jobs import JobExecutor
     from cirrostack.secrets import SecretBox
+    from cirrostack.services.server_wiring import connect_services
 
     config.data_dir.mkdir(parents=True, exist_ok=True)
     registry = registry if registry is not None else PluginRegistry.load(config.disabled_plugins)
@@ -86,6 +87,7 @@ def build_server(config: ServerConfig, registry: PluginRegistry | None = None) -
     if recovered:
         log.warning("%d async jobs were left pending by a stopped server and are now failed", recovered)
     registry.startup({"server_id": config.server_id})
+    connect_services(database, secrets, registry)
     dispatcher = Dispatcher(commands, database, registry, secrets, jobs)
     return ApiServer(config, database, secrets, jobs, registry, dispatcher, generated_admin_password=generated)
 

@@ -1,7 +1,7 @@
 """The core's configuration keys, with CloudStack 4.3's names, defaults, categories and scopes.
 
 Tools written against CloudStack read and set these names; plugins add their own keys
-(`register_settings`). docs/settings.md lists them all (`cirro settings-docs` writes it).
+(`register_settings`). docs/settings.md lists them all (written by `python -m cirrostack.services.settings.docs`).
 """
 
 from __future__ import annotations

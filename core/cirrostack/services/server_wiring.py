@@ -1,0 +1,21 @@
+"""What the settings, events and alerts services need from a running server, connected once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cirrostack.services import alerts, events, settings
+
+
+def connect_services(database: Any, secrets: Any, registry: Any, *, mail_alerts: bool = True) -> Any:
+    """Make plugin settings known and hand their values to drivers, send recorded events to
+    plugins, and start mailing alerts. Returns the AlertMailer (None without `mail_alerts`)."""
+    from cirrostack.services.alert_mail import AlertMailer
+
+    settings.use_plugin_settings(registry.settings())
+    with database.session() as session:
+        registry.use_settings(settings.plugin_values(session, secrets))
+    events.notify_plugins_through(registry)
+    mailer = AlertMailer(database, secrets) if mail_alerts else None
+    alerts.send_mail_through(mailer)
+    return mailer
