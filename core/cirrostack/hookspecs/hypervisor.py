@@ -95,6 +95,12 @@ class HypervisorCapabilities:
     max_data_volumes: int = 6
     """Data volumes one VM may have attached."""
 
+    max_hosts_per_cluster: int = 0
+    """Hosts one cluster may hold; 0: no limit declared."""
+
+    storage_motion: bool = False
+    """Moves a running VM's volumes to other primary storage with the VM (storage live migration)."""
+
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for listHypervisorCapabilities and `cirro plugins list --json`."""
