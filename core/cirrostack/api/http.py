@@ -47,9 +47,12 @@ class ApiServer:
     dispatcher: Dispatcher
     sessions: SessionStore = field(default_factory=SessionStore)
     generated_admin_password: str | None = None
+    host_monitor: Any = None  # services.infrastructure.host_monitor.HostMonitor
 
     def close(self) -> None:
-        """Let running jobs finish, tell plugins, then release the database."""
+        """Stop the host monitor, let running jobs finish, tell plugins, then release the database."""
+        if self.host_monitor is not None:
+            self.host_monitor.stop()
         self.jobs.shutdown(wait=True)
         self.registry.shutdown()
         self.database.engine.dispose()
@@ -89,7 +92,12 @@ def build_server(config: ServerConfig, registry: PluginRegistry | None = None) -
     registry.startup({"server_id": config.server_id})
     connect_services(database, secrets, registry)
     dispatcher = Dispatcher(commands, database, registry, secrets, jobs)
-    return ApiServer(config, database, secrets, jobs, registry, dispatcher, generated_admin_password=generated)
+    from cirrostack.services.infrastructure.host_monitor import HostMonitor
+
+    host_monitor = HostMonitor(database, registry, secrets)
+    host_monitor.start()
+    return ApiServer(config, database, secrets, jobs, registry, dispatcher, generated_admin_password=generated,
+                     host_monitor=host_monitor)
 
 
 def create_app(config: ServerConfig, registry: PluginRegistry | None = None) -> Flask:

@@ -13,6 +13,7 @@ from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, Strin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cirrostack.db.base import Base, ResourceMixin, SoftDeleteMixin
+from cirrostack.db.models.accounts import Domain
 
 
 class NetworkType(enum.StrEnum):
@@ -76,6 +77,8 @@ class Zone(ResourceMixin, SoftDeleteMixin, Base):
     allocation_state: Mapped[str] = mapped_column(String(16), default=AllocationState.ENABLED.value)
     local_storage_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     security_group_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    domain: Mapped[Domain | None] = relationship(lazy="joined")
 
 
 class Pod(ResourceMixin, SoftDeleteMixin, Base):

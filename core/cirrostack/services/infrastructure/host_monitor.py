@@ -31,6 +31,7 @@ from cirrostack.services.infrastructure.hosts import host_ref
 log = logging.getLogger(__name__)
 
 PING_INTERVAL_KEY = "ping.interval"
+DEFAULT_PING_INTERVAL = 60
 
 
 @dataclass(frozen=True)
@@ -92,14 +93,19 @@ class HostMonitor:
             return float(settings.value(session, PING_INTERVAL_KEY))
 
     def _run(self) -> None:
-        while not self._stopping.is_set():
+        # hosts were connected when added (or at the last round): the first round waits one interval
+        while not self._stopping.wait(self._interval_or_default()):
             try:
                 self.poll_once()
-                interval = self.current_interval()
             except Exception:
                 log.exception("host monitor: a polling round failed")
-                interval = 60.0
-            self._stopping.wait(interval)
+
+    def _interval_or_default(self) -> float:
+        try:
+            return self.current_interval()
+        except Exception:
+            log.exception("host monitor: cannot read %s; using %d s", PING_INTERVAL_KEY, DEFAULT_PING_INTERVAL)
+            return DEFAULT_PING_INTERVAL
 
     def _poll_host(self, session: Session, host: Host | None) -> StateChange | None:
         if host is None or host.removed is not None:

@@ -1,0 +1,1 @@
+"""Zones, pods, clusters and hosts commands (root admin, except listZones)."""
