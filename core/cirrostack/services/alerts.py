@@ -71,6 +71,11 @@ def send_mail_through(mailer: Any) -> None:
     _mailer = mailer
 
 
+def current_mailer() -> Any:
+    """The mailer alerts go to (None when the server mails nothing)."""
+    return _mailer
+
+
 def built_in_name(alert_type: int) -> str | None:
     """The name CloudStack gives alert type `alert_type`, None if it is not a built-in type."""
     try:

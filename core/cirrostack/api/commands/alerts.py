@@ -75,8 +75,9 @@ GENERATE_ALERT = Command(
 
 
 def alert_view(alert: Alert) -> dict[str, Any]:
-    return {"id": alert.uuid, "type": alert.type, "name": alert.name, "description": alert.subject,
+    view = {"id": alert.uuid, "type": alert.type, "name": alert.name, "description": alert.subject,
             "sent": to_api(alert.sent)}
+    return {key: value for key, value in view.items() if value is not None}
 
 
 @LIST_ALERTS.handler

@@ -72,7 +72,7 @@ def configuration_view(shown: settings.Shown) -> dict[str, Any]:
                             "isdynamic": settings.is_dynamic(shown.setting)}
     if shown.scope_id is not None:
         view["id"] = shown.scope_id
-    return view
+    return {key: value for key, value in view.items() if value is not None}
 
 
 @LIST_CONFIGURATIONS.handler

@@ -98,10 +98,11 @@ def event_view(session: Session, event: Event) -> dict[str, Any]:
     account = session.get(Account, event.account_id) if event.account_id else None
     domain = session.get(Domain, event.domain_id) if event.domain_id else None
     username = session.scalar(select(User.username).where(User.id == event.user_id)) if event.user_id else None
-    return {"id": event.uuid, "username": username, "type": event.type, "level": event.level,
+    view = {"id": event.uuid, "username": username, "type": event.type, "level": event.level,
             "description": event.description, "account": account.name if account else None,
             "domainid": domain.uuid if domain else None, "domain": domain.name if domain else None,
             "created": to_api(event.created), "state": event.state}
+    return {key: value for key, value in view.items() if value is not None}
 
 
 @LIST_EVENTS.handler
