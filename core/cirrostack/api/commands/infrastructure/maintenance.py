@@ -19,8 +19,10 @@ def _host_param() -> tuple[Param, ...]:
 
 
 PREPARE_HOST_FOR_MAINTENANCE = Command(
-    "prepareHostForMaintenance", "Prepares a host for maintenance.", response=HOST_RESPONSE, roles=ROOT_ADMIN,
-    is_async=True, java_class=_PACKAGE + "PrepareForMaintenanceCmd", params=_host_param())
+    "prepareHostForMaintenance", "Prepares a host for maintenance: PrepareForMaintenance, then Maintenance once "
+    "every registered evacuation step (VM migration, added with VMs) has moved its load away.",
+    response=HOST_RESPONSE, roles=ROOT_ADMIN, is_async=True, java_class=_PACKAGE + "PrepareForMaintenanceCmd",
+    params=_host_param())
 
 CANCEL_HOST_MAINTENANCE = Command(
     "cancelHostMaintenance", "Cancels host maintenance.", response=HOST_RESPONSE, roles=ROOT_ADMIN, is_async=True,
