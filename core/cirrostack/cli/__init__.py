@@ -14,6 +14,7 @@ SUBCOMMANDS = {
     "serve": "cirrostack.cli.serve_cmd:serve",
     "db": "cirrostack.cli.db_cmd:db",
     "api-docs": "cirrostack.cli.api_docs_cmd:api_docs",
+    "report": "cirrostack.cli.report_cmd:report",
 }
 
 

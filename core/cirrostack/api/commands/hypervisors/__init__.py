@@ -1,0 +1,1 @@
+"""listHypervisors, listHypervisorCapabilities and the CPU-socket report."""
