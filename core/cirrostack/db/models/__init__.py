@@ -16,21 +16,87 @@ from cirrostack.db.models.accounts import (
     User,
     UserState,
 )
-from cirrostack.db.models.infrastructure import Cluster, Host, HostDetail, HostTag, Pod, Zone  # noqa: F401
-from cirrostack.db.models.offerings import DiskOffering, ServiceOffering  # noqa: F401
-from cirrostack.db.models.templates import GuestOS, GuestOSCategory, Template, TemplatePermission, TemplateZoneRef  # noqa: F401,E501
-from cirrostack.db.models.storage import ImageStore, ImageStoreDetail, StoragePool, StoragePoolDetail, StoragePoolTag  # noqa: F401,E501
+from cirrostack.db.models.alerts import (
+    Alert,
+)
+from cirrostack.db.models.infrastructure import (
+    AllocationState,
+    Cluster,
+    ClusterType,
+    Host,
+    HostDetail,
+    HostState,
+    HostTag,
+    HostType,
+    ManagedState,
+    NetworkType,
+    Pod,
+    ResourceState,
+    Zone,
+)
+from cirrostack.db.models.offerings import (
+    DiskOffering,
+    ServiceOffering,
+)
+from cirrostack.db.models.storage import (
+    ImageStore,
+    ImageStoreDetail,
+    PoolState,
+    StoragePool,
+    StoragePoolDetail,
+    StoragePoolTag,
+    StoreRole,
+    StoreScope,
+)
+from cirrostack.db.models.templates import (
+    GuestOS,
+    GuestOSCategory,
+    Template,
+    TemplatePermission,
+    TemplateType,
+    TemplateZoneRef,
+)
 
 __all__ = [
     "Account",
     "AccountState",
+    "Alert",
+    "AllocationState",
     "AsyncJob",
+    "Cluster",
+    "ClusterType",
     "ConfigurationValue",
+    "DiskOffering",
     "Domain",
     "DomainState",
     "Event",
+    "GuestOS",
+    "GuestOSCategory",
+    "Host",
+    "HostDetail",
+    "HostState",
+    "HostTag",
+    "HostType",
+    "ImageStore",
+    "ImageStoreDetail",
     "JobStatus",
+    "ManagedState",
     "ManagementServer",
+    "NetworkType",
+    "Pod",
+    "PoolState",
+    "ResourceState",
+    "ServiceOffering",
+    "StoragePool",
+    "StoragePoolDetail",
+    "StoragePoolTag",
+    "StoreRole",
+    "StoreScope",
+    "Template",
+    "TemplatePermission",
+    "TemplateType",
+    "TemplateZoneRef",
     "User",
     "UserState",
+    "Zone",
 ]
