@@ -48,11 +48,15 @@ class ApiServer:
     sessions: SessionStore = field(default_factory=SessionStore)
     generated_admin_password: str | None = None
     host_monitor: Any = None  # services.infrastructure.host_monitor.HostMonitor
+    capacity_monitor: Any = None  # services.capacity_monitor.CapacityMonitor
 
     def close(self) -> None:
-        """Stop the host monitor, let running jobs finish, tell plugins, then release the database."""
+        """Stop the host and capacity monitors, let running jobs finish, tell plugins, then release
+        the database."""
         if self.host_monitor is not None:
             self.host_monitor.stop()
+        if self.capacity_monitor is not None:
+            self.capacity_monitor.stop()
         self.jobs.shutdown(wait=True)
         self.registry.shutdown()
         self.database.engine.dispose()
@@ -92,12 +96,15 @@ def build_server(config: ServerConfig, registry: PluginRegistry | None = None) -
     registry.startup({"server_id": config.server_id})
     connect_services(database, secrets, registry)
     dispatcher = Dispatcher(commands, database, registry, secrets, jobs)
+    from cirrostack.services.capacity_monitor import CapacityMonitor
     from cirrostack.services.infrastructure.host_monitor import HostMonitor
 
     host_monitor = HostMonitor(database, registry, secrets)
     host_monitor.start()
+    capacity_monitor = CapacityMonitor(database)
+    capacity_monitor.start()
     return ApiServer(config, database, secrets, jobs, registry, dispatcher, generated_admin_password=generated,
-                     host_monitor=host_monitor)
+                     host_monitor=host_monitor, capacity_monitor=capacity_monitor)
 
 
 def create_app(config: ServerConfig, registry: PluginRegistry | None = None) -> Flask:
