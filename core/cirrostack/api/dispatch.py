@@ -19,12 +19,13 @@ from cirrostack.api.declaration import Call, Command, CommandKind, ListResult, P
 from cirrostack.api.params import ListOf, Map, ParamType, String, Uuid
 from cirrostack.api.wire import WireRequest
 from cirrostack.errors import CirroError, InvalidParameter, MissingParameter, UnknownCommand, UnsupportedOperation
+from cirrostack.services import settings
 from cirrostack.services.context import ROLE_BIT, Caller
 
 log = logging.getLogger(__name__)
 
-#: CloudStack's `default.page.size`: the largest page, and the page size when none is asked for.
-DEFAULT_PAGE_SIZE = 500
+#: CloudStack's setting for the largest page, which is also the page size when none is asked for.
+PAGE_SIZE_SETTING = "default.page.size"
 #: Parameters never stored with a job (the job table is readable by admins through listAsyncJobs).
 _SECRET_MARKERS = ("password", "secret", "signature", "apikey", "sessionkey", "privatekey", "psk")
 
@@ -49,7 +50,8 @@ class Dispatcher:
     registry: Any
     secrets: Any
     jobs: Any
-    max_page_size: int = DEFAULT_PAGE_SIZE
+    #: a fixed largest page; None reads `default.page.size` in each list request's session
+    max_page_size: int | None = None
 
     def lookup(self, name: str) -> Command:
         """The declaration of `name`; UnknownCommand (432) if there is none."""
@@ -69,7 +71,7 @@ class Dispatcher:
         """Run `command` for `caller`; returns the body under the command's response name."""
         self.check_role(command, caller)
         parsed = parse_params(command, request, caller)
-        paging = self.paging_for(command, parsed)
+        paging = self.paging_for(command, parsed, session)
         call = Call(caller, session, self.registry, command, secrets=self.secrets, jobs=self.jobs, paging=paging,
                     commands=self.commands)
         arguments = load_objects(command, parsed, caller, session)
@@ -77,11 +79,24 @@ class Dispatcher:
             return self._submit(command, caller, request, call, arguments)
         return sync_body(command, _handler(command)(call, **arguments))
 
-    def paging_for(self, command: Command, parsed: dict[str, Any]) -> Paging:
-        """CloudStack's paging rules: page and pagesize come together, pagesize=-1 means all rows."""
+    def page_size_limit(self, session: Session | None) -> int:
+        """The largest page: `max_page_size` when fixed, else the global `default.page.size`
+        read in `session` (its declared default without a session)."""
+        if self.max_page_size is not None:
+            return self.max_page_size
+        if session is None:
+            return int(settings.definition(PAGE_SIZE_SETTING).default)
+        return int(settings.value(session, PAGE_SIZE_SETTING))
+
+    def paging_for(self, command: Command, parsed: dict[str, Any], session: Session | None = None) -> Paging:
+        """CloudStack's paging rules: page and pagesize come together, pagesize=-1 means all rows,
+        and no page is larger than `default.page.size` (read only for list commands)."""
+        if command.kind is not CommandKind.LIST:
+            return Paging(1, self.page_size_limit(None))
+        limit = self.page_size_limit(session)
         page, pagesize = parsed.get("page"), parsed.get("pagesize")
-        if command.kind is not CommandKind.LIST or (page is None and pagesize is None):
-            return Paging(1, self.max_page_size)
+        if page is None and pagesize is None:
+            return Paging(1, limit)
         if pagesize == -1:
             if page is not None:
                 raise InvalidParameter("page", "cannot be used with pagesize=-1 (which returns every row)")
@@ -91,10 +106,10 @@ class Dispatcher:
         if page is None:
             raise InvalidParameter("page", '"page" parameter is required when "pagesize" is specified')
         if pagesize < 1:
-            raise InvalidParameter("pagesize", f"{pagesize} is not a page size; use 1..{self.max_page_size} or -1")
-        if pagesize > self.max_page_size:
-            raise InvalidParameter("pagesize", f"{pagesize} is larger than the maximum page size "
-                                               f"{self.max_page_size} (setting default.page.size)")
+            raise InvalidParameter("pagesize", f"{pagesize} is not a page size; use 1..{limit} or -1")
+        if pagesize > limit:
+            raise InvalidParameter("pagesize", f"{pagesize} is larger than the maximum page size {limit} "
+                                               f"(setting {PAGE_SIZE_SETTING})")
         return Paging(page, pagesize)
 
     def _submit(self, command: Command, caller: Caller, request: WireRequest, call: Call,
