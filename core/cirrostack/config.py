@@ -15,6 +15,8 @@ Later sources win. Keys (file key / environment variable):
     integration_host    CIRRO_INTEGRATION_HOST     address the integration port binds (127.0.0.1)
     server_id           CIRRO_SERVER_ID            this management server's name in the job table
                                                    (default: <hostname>:<port>)
+    demo                CIRRO_DEMO                 on a cloud without zones, build a simulator demo zone
+                                                   at start-up (false; see docs/demo.md)
 
 The file is `--config PATH`, else `CIRRO_CONFIG`, else `<data_dir>/cirrostack.toml` if present.
 """
@@ -51,6 +53,7 @@ class ServerConfig:
     integration_port: int = 0
     integration_host: str = "127.0.0.1"
     server_id: str = ""
+    demo: bool = False
 
     def __post_init__(self) -> None:
         if not self.server_id:
@@ -98,8 +101,23 @@ def _convert(name: str, value: Any) -> Any:
             return int(value)
         except (TypeError, ValueError):
             raise ValueError(f"{name}: expected an integer, got {value!r}") from None
+    if name == "demo":
+        return _boolean(name, value)
     if name == "disabled_plugins":
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return [str(item) for item in value]
     return str(value)
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off", "")
+
+
+def _boolean(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise ValueError(f"{name}: expected true or false (also 1/0, yes/no, on/off), got {value!r}")

@@ -36,13 +36,22 @@ class _StopFlag:
 LOOP_TURN_SECONDS = 0.5
 
 
-def serve(config: ServerConfig, announce: Callable[[str], None] = print) -> None:
+def serve(config: ServerConfig, announce: Callable[[str], None] = print,
+          before_listening: Callable[[ApiServer], None] | None = None) -> None:
     """Build the server, listen, and block until SIGTERM/SIGINT. `announce` prints the lines an
-    operator needs once: the generated admin password and the listening addresses."""
+    operator needs once: the generated admin password and the listening addresses.
+    `before_listening(server)` runs once the server is built and before it accepts requests (the
+    demo zone); if it raises, the server is closed and the error propagates."""
     server = build_server(config)
     if server.generated_admin_password:
         announce(f"Created user admin in domain ROOT with password: {server.generated_admin_password}")
         announce("It is shown only this once; change it with updateUser.")
+    if before_listening is not None:
+        try:
+            before_listening(server)
+        except BaseException:
+            server.close()
+            raise
     socket_map: dict = {}
     listeners = [create_server(api_app(server), map=socket_map, host=config.host, port=config.port,
                                threads=config.threads, ident="cirrostack", clear_untrusted_proxy_headers=True)]

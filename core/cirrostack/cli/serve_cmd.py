@@ -19,24 +19,34 @@ import click
               help="TOML configuration file (default: CIRRO_CONFIG, else <data-dir>/cirrostack.toml if present).")
 @click.option("--integration-port", type=int, default=None,
               help="Also serve the unauthenticated root-admin API on this port (default 0 = off).")
+@click.option("--demo", is_flag=True, default=None,
+              help="On a cloud that never had a zone, build a simulator zone with hosts, storage and a template "
+                   "before listening (CIRRO_DEMO; see docs/demo.md).")
 def serve(host: str | None, port: int | None, data_dir: Path | None, db_url: str | None,
-          config_file: Path | None, integration_port: int | None) -> None:
+          config_file: Path | None, integration_port: int | None, demo: bool | None) -> None:
     """Run the management server until SIGTERM or SIGINT.
 
     On first start it migrates the empty database and creates user admin in domain ROOT (password
-    from CIRRO_ADMIN_PASSWORD, else generated and printed once). See docs/configuration.md.
+    from CIRRO_ADMIN_PASSWORD, else generated and printed once). With --demo, a cloud that never had
+    a zone gets a ready simulator zone. See docs/configuration.md and docs/demo.md.
     """
     from cirrostack.api.http import SchemaOutOfDate
     from cirrostack.api.serving import serve as run
     from cirrostack.config import ServerConfig
+    from cirrostack.demo import DemoFailed, build_demo_zone
 
     try:
         config = ServerConfig.load(config_file, overrides={"host": host, "port": port, "data_dir": data_dir,
-                                                           "db": db_url, "integration_port": integration_port})
+                                                           "db": db_url, "integration_port": integration_port,
+                                                           "demo": demo or None})
     except (OSError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     logging.getLogger().setLevel(config.log_level.upper())
+
+    def build_demo(server) -> None:
+        build_demo_zone(server, announce=lambda line: click.echo(line))
+
     try:
-        run(config, announce=lambda line: click.echo(line))
-    except SchemaOutOfDate as error:
+        run(config, announce=lambda line: click.echo(line), before_listening=build_demo if config.demo else None)
+    except (SchemaOutOfDate, DemoFailed) as error:
         raise click.ClickException(str(error)) from None
