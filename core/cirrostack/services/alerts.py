@@ -9,6 +9,9 @@ It adds the alert to the session's transaction (zone/pod/cluster are database id
 defaults to the built-in name of `alert_type` ("ALERT.COMPUTE.HOST"), and a number that is not
 a built-in type needs one. Once the transaction commits, the alert is handed to the mail
 sender (services.alert_mail) when the server started one; nothing here blocks on SMTP.
+
+What an operator does to alerts is audited: `generate` (generateAlert) records an
+ALERT.GENERATE event, `archive_alerts` ALERT.ARCHIVE and `delete_alerts` ALERT.DELETE.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from sqlalchemy.orm import Session
 
 from cirrostack.db.models.alerts import Alert
 from cirrostack.errors import InvalidParameter
+from cirrostack.services import events
 from cirrostack.services._after_commit import after_commit
+from cirrostack.services.context import Caller
 
 
 class AlertType(enum.IntEnum):
@@ -108,6 +113,17 @@ def raise_alert(session: Session, alert_type: int | AlertType, subject: str, des
     return alert
 
 
+def generate(session: Session, caller: Caller | None, alert_type: int, name: str, description: str, *,
+             zone_id: int | None = None, pod_id: int | None = None) -> Alert:
+    """generateAlert: raise an alert a service on another host publishes (see `raise_alert`) and
+    record an ALERT.GENERATE event naming it."""
+    alert = raise_alert(session, alert_type, description, description, zone_id=zone_id, pod_id=pod_id, name=name)
+    events.record(session, caller, "ALERT.GENERATE", f"Generated alert {alert.name} (type {alert.type}): "
+                                                     f"{description}", resource_type="Alert",
+                  resource_uuid=alert.uuid)
+    return alert
+
+
 def _selection(*, ids: list[str] | None = None, alert_type: int | None = None, start: datetime | None = None,
                end: datetime | None = None) -> Select[Any]:
     statement = select(Alert).where(Alert.archived.is_(False))
@@ -139,21 +155,29 @@ def list_alerts(session: Session, *, uuid: str | None = None, alert_type: int | 
 
 
 def archive_alerts(session: Session, *, ids: list[str] | None = None, alert_type: int | None = None,
-                   start: datetime | None = None, end: datetime | None = None) -> int:
-    """Archive the matching alerts (listAlerts stops showing them); returns how many."""
+                   start: datetime | None = None, end: datetime | None = None, caller: Caller | None = None) -> int:
+    """Archive the matching alerts (listAlerts stops showing them), recording an ALERT.ARCHIVE
+    event by `caller`; returns how many."""
     matched = _matching_ids(session, ids, alert_type, start, end)
     if matched:
         session.execute(update(Alert).where(Alert.id.in_(matched)).values(archived=True))
+        events.record(session, caller, "ALERT.ARCHIVE", f"Archived {_count(matched)}", resource_type="Alert")
     return len(matched)
 
 
 def delete_alerts(session: Session, *, ids: list[str] | None = None, alert_type: int | None = None,
-                  start: datetime | None = None, end: datetime | None = None) -> int:
-    """Delete the matching alerts for good; returns how many."""
+                  start: datetime | None = None, end: datetime | None = None, caller: Caller | None = None) -> int:
+    """Delete the matching alerts for good, recording an ALERT.DELETE event by `caller`; returns
+    how many."""
     matched = _matching_ids(session, ids, alert_type, start, end)
     if matched:
         session.execute(delete(Alert).where(Alert.id.in_(matched)))
+        events.record(session, caller, "ALERT.DELETE", f"Deleted {_count(matched)}", resource_type="Alert")
     return len(matched)
+
+
+def _count(matched: list[int]) -> str:
+    return "1 alert" if len(matched) == 1 else f"{len(matched)} alerts"
 
 
 def _matching_ids(session: Session, ids: list[str] | None, alert_type: int | None, start: datetime | None,

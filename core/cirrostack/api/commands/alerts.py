@@ -98,14 +98,14 @@ def list_alerts(call: Call, id: str | None = None, type: str | None = None, name
 def archive_alerts(call: Call, ids: list[str] | None = None, type: int | None = None,
                    startdate: date | datetime | None = None, enddate: date | datetime | None = None) -> None:
     alerts.archive_alerts(call.session, ids=ids, alert_type=type, start=range_start(startdate),
-                          end=range_end(enddate))
+                          end=range_end(enddate), caller=call.caller)
 
 
 @DELETE_ALERTS.handler
 def delete_alerts(call: Call, ids: list[str] | None = None, type: int | None = None,
                   startdate: date | datetime | None = None, enddate: date | datetime | None = None) -> None:
     alerts.delete_alerts(call.session, ids=ids, alert_type=type, start=range_start(startdate),
-                         end=range_end(enddate))
+                         end=range_end(enddate), caller=call.caller)
 
 
 @GENERATE_ALERT.handler
@@ -115,6 +115,6 @@ def generate_alert(call: Call, type: int, name: str, description: str, zoneid: Z
         raise InvalidParameter("type", f"an alert type is a number from 0, not {type}")
     if podid is not None and zoneid is not None and podid.zone_id != zoneid.id:
         raise InvalidParameter("podid", f"pod {podid.uuid} is not in zone {zoneid.uuid}")
-    alerts.raise_alert(call.session, type, description, description, name=name,
-                       zone_id=zoneid.id if zoneid else podid.zone_id if podid else None,
-                       pod_id=podid.id if podid else None)
+    alerts.generate(call.session, call.caller, type, name, description,
+                    zone_id=zoneid.id if zoneid else podid.zone_id if podid else None,
+                    pod_id=podid.id if podid else None)
