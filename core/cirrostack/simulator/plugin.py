@@ -11,6 +11,7 @@ from typing import Any
 
 from cirrostack.hookspecs import PluginInfo, Setting, hookimpl
 from cirrostack.hookspecs.hypervisor import HypervisorDriver
+from cirrostack.hookspecs.vm_snapshot import VMSnapshotStrategy
 
 
 @hookimpl
@@ -38,3 +39,11 @@ def register_api_commands(register: Callable[[Any], None]) -> None:
     from cirrostack.simulator.configure_command import CONFIGURE_SIMULATOR
 
     register(CONFIGURE_SIMULATOR)
+
+
+@hookimpl
+def register_vm_snapshot_strategies(register: Callable[[type[VMSnapshotStrategy]], None]) -> None:
+    # The core's default strategy (the hypervisor's own snapshots) ships with the core distribution's plugin.
+    from cirrostack.services.vm_snapshots.hypervisor_strategy import HypervisorSnapshots
+
+    register(HypervisorSnapshots)
