@@ -19,6 +19,15 @@ from cirrostack.db.models.accounts import (
 from cirrostack.db.models.alerts import (
     Alert,
 )
+from cirrostack.db.models.compute import (
+    HostReservation,
+    VirtualMachine,
+    VMDetail,
+    VMState,
+    Volume,
+    VolumeState,
+    VolumeType,
+)
 from cirrostack.db.models.infrastructure import (
     AllocationState,
     Cluster,
@@ -58,6 +67,13 @@ from cirrostack.db.models.templates import (
 )
 
 __all__ = [
+    "HostReservation",
+    "VMDetail",
+    "VMState",
+    "VirtualMachine",
+    "Volume",
+    "VolumeState",
+    "VolumeType",
     "Account",
     "AccountState",
     "Alert",

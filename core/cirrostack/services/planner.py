@@ -1,0 +1,142 @@
+"""The deployment planner: choose a host with room for a VM and reserve that room atomically.
+
+A host is a candidate when it is a live Routing host in the zone, Up, with resource state Enabled,
+in a pod and cluster whose allocation state is Enabled, of the requested hypervisor type, carrying
+every requested host tag, and not in `avoid`. Its total CPU (cores x MHz) and memory are multiplied by
+the cluster's `cpu.overprovisioning.factor` / `mem.overprovisioning.factor`.
+
+Reservations live in `host_reservations`, one row per host. A reservation is one conditional UPDATE:
+
+    UPDATE host_reservations SET cpu_mhz = cpu_mhz + :cpu, memory_bytes = memory_bytes + :mem
+    WHERE host_id = :host AND cpu_mhz + :cpu <= :cpu_total AND memory_bytes + :mem <= :mem_total
+
+The database evaluates the condition and the write under the row's write lock (InnoDB row lock on
+MariaDB, the database write lock on SQLite), so a row count of 1 means the room was there and is now
+ours; 0 means someone else took it and the next candidate is tried. No host is ever overcommitted,
+however many deploys run at once. The reservation commits with the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import ColumnElement, case, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from cirrostack.db.models.compute import HostReservation
+from cirrostack.db.models.infrastructure import (
+    AllocationState,
+    Cluster,
+    Host,
+    HostState,
+    HostTag,
+    HostType,
+    Pod,
+    ResourceState,
+    Zone,
+)
+from cirrostack.errors import InsufficientCapacity
+from cirrostack.services import capacity, settings
+
+MIB = 1024 * 1024
+
+
+def candidate_hosts(session: Session, *, zone: Zone, host_tags: Iterable[str] = (), hypervisor: str | None = None,
+                    avoid: Iterable[int] = ()) -> list[Host]:
+    """Hosts of `zone` that may take a new VM, least reserved memory first (spreads VMs out)."""
+    statement = (
+        select(Host)
+        .join(Cluster, Cluster.id == Host.cluster_id)
+        .join(Pod, Pod.id == Host.pod_id)
+        .outerjoin(HostReservation, HostReservation.host_id == Host.id)
+        .where(Host.zone_id == zone.id, Host.removed.is_(None), Host.type == HostType.ROUTING.value,
+               Host.state == HostState.UP.value, Host.resource_state == ResourceState.ENABLED.value,
+               Cluster.allocation_state == AllocationState.ENABLED.value,
+               Pod.allocation_state == AllocationState.ENABLED.value)
+        .order_by(HostReservation.memory_bytes.is_not(None), HostReservation.memory_bytes, Host.id)
+    )
+    if hypervisor:
+        statement = statement.where(Host.hypervisor_type == hypervisor)
+    for tag in {tag for tag in host_tags if tag}:
+        statement = statement.where(select(HostTag.id).where(HostTag.host_id == Host.id, HostTag.tag == tag).exists())
+    avoided = set(avoid)
+    return [host for host in session.scalars(statement).unique() if host.id not in avoided]
+
+
+def reserve_host(session: Session, *, zone: Zone, cpus: int, cpu_speed_mhz: int, memory_mb: int,
+                 host_tags: Iterable[str] = (), hypervisor: str | None = None, avoid: Iterable[int] = (),
+                 required_host: Host | None = None) -> Host:
+    """Reserve `cpus` x `cpu_speed_mhz` MHz and `memory_mb` MiB on a fitting host of `zone` and return it.
+
+    `required_host` (a root admin's `hostid`) restricts the choice to that host, which must still meet
+    every condition. Raises InsufficientCapacity naming the zone and the size when no host fits.
+    """
+    tags = list(host_tags)
+    hosts = candidate_hosts(session, zone=zone, host_tags=tags, hypervisor=hypervisor, avoid=avoid)
+    if required_host is not None:
+        hosts = [host for host in hosts if host.id == required_host.id]
+    for host in hosts:
+        if _try_reserve(session, host, cpus * cpu_speed_mhz, memory_mb * MIB):
+            return host
+    where = f"host {required_host.name}" if required_host is not None else f"zone {zone.name}"
+    extra = f" with host tags {', '.join(tags)}" if any(tags) else ""
+    extra += f" of hypervisor {hypervisor}" if hypervisor else ""
+    raise InsufficientCapacity(
+        f"Unable to deploy a VM of {cpus} CPU x {cpu_speed_mhz} MHz and {memory_mb} MB: insufficient capacity "
+        f"in {where}{extra} (no enabled host that is up has that much free CPU and memory)")
+
+
+def release_host(session: Session, host_id: int, cpus: int, cpu_speed_mhz: int, memory_mb: int) -> None:
+    """Give back a reservation made by reserve_host (never below zero)."""
+    cpu, memory = cpus * cpu_speed_mhz, memory_mb * MIB
+    session.execute(
+        update(HostReservation)
+        .where(HostReservation.host_id == host_id)
+        .values(cpu_mhz=_at_least_zero(HostReservation.cpu_mhz - cpu),
+                memory_bytes=_at_least_zero(HostReservation.memory_bytes - memory))
+        .execution_options(synchronize_session=False))
+
+
+def reserved_usage(session: Session, host_ids: list[int]) -> dict[int, capacity.HostUsage]:
+    """What VMs hold on each host: the capacity usage source for listCapacity and capacity alerts."""
+    if not host_ids:
+        return {}
+    rows = session.execute(select(HostReservation.host_id, HostReservation.cpu_mhz, HostReservation.memory_bytes)
+                           .where(HostReservation.host_id.in_(host_ids)))
+    return {host_id: capacity.HostUsage(int(cpu), int(memory)) for host_id, cpu, memory in rows}
+
+
+def _try_reserve(session: Session, host: Host, cpu_mhz: int, memory_bytes: int) -> bool:
+    cpu_factor = float(settings.value(session, "cpu.overprovisioning.factor", cluster_id=host.cluster_id))
+    memory_factor = float(settings.value(session, "mem.overprovisioning.factor", cluster_id=host.cluster_id))
+    cpu_total = int(host.cpu_cores * host.cpu_speed_mhz * cpu_factor)
+    memory_total = int(host.memory_bytes * memory_factor)
+    if cpu_mhz > cpu_total or memory_bytes > memory_total:
+        return False
+    _ensure_row(session, host.id)
+    result = session.execute(
+        update(HostReservation)
+        .where(HostReservation.host_id == host.id,
+               HostReservation.cpu_mhz + cpu_mhz <= cpu_total,
+               HostReservation.memory_bytes + memory_bytes <= memory_total)
+        .values(cpu_mhz=HostReservation.cpu_mhz + cpu_mhz, memory_bytes=HostReservation.memory_bytes + memory_bytes)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def _ensure_row(session: Session, host_id: int) -> None:
+    if session.scalar(select(HostReservation.host_id).where(HostReservation.host_id == host_id)) is not None:
+        return
+    try:
+        with session.begin_nested():
+            session.execute(insert(HostReservation).values(host_id=host_id, cpu_mhz=0, memory_bytes=0))
+    except IntegrityError:
+        pass  # another deploy created the row first; the conditional UPDATE works on it all the same
+
+
+def _at_least_zero(expression: ColumnElement[int]) -> ColumnElement[int]:
+    return case((expression < 0, 0), else_=expression)
+
+
+capacity.register_host_usage(reserved_usage)
