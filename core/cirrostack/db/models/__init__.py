@@ -65,8 +65,12 @@ from cirrostack.db.models.templates import (
     TemplateType,
     TemplateZoneRef,
 )
+from cirrostack.db.models.vm_snapshots import VMSnapshot, VMSnapshotState, VMSnapshotType
 
 __all__ = [
+    "VMSnapshot",
+    "VMSnapshotState",
+    "VMSnapshotType",
     "HostReservation",
     "VMDetail",
     "VMState",
