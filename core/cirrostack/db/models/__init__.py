@@ -43,6 +43,13 @@ from cirrostack.db.models.infrastructure import (
     ResourceState,
     Zone,
 )
+from cirrostack.db.models.keys import (
+    SSHKeyPair,
+)
+from cirrostack.db.models.limits import (
+    ResourceCount,
+    ResourceLimit,
+)
 from cirrostack.db.models.offerings import (
     DiskOffering,
     ServiceOffering,
@@ -65,9 +72,18 @@ from cirrostack.db.models.templates import (
     TemplateType,
     TemplateZoneRef,
 )
+from cirrostack.db.models.usage import (
+    UsageEvent,
+    UsageRecord,
+)
 from cirrostack.db.models.vm_snapshots import VMSnapshot, VMSnapshotState, VMSnapshotType
 
 __all__ = [
+    "ResourceCount",
+    "ResourceLimit",
+    "SSHKeyPair",
+    "UsageEvent",
+    "UsageRecord",
     "VMSnapshot",
     "VMSnapshotState",
     "VMSnapshotType",

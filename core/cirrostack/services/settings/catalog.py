@@ -188,6 +188,18 @@ _LIMITS = tuple(
         ("primary.storage", 200, "GB of primary storage"), ("secondary.storage", 400, "GB of secondary storage"))
 )
 
+# CloudStack 4.3 leaves domains unlimited unless updateResourceLimit sets a limit; these keys make that default
+# adjustable (services.limits reads max.domain.* for a domain without its own limit).
+_DOMAIN_LIMITS = tuple(
+    _s(f"max.domain.{resource}", -1, int, f"The default maximum number of {what} that the accounts of a domain "
+       "(other than ROOT) can hold together; -1 is unlimited", "Domain Defaults", minimum=-1)
+    for resource, what in (
+        ("public.ips", "public IPs"), ("snapshots", "snapshots"), ("templates", "templates"),
+        ("user.vms", "user VMs"), ("volumes", "volumes"), ("networks", "networks"), ("vpcs", "vpcs"),
+        ("cpus", "CPU cores"), ("memory", "MB of memory"), ("primary.storage", "GB of primary storage"),
+        ("secondary.storage", "GB of secondary storage"))
+)
+
 _PROJECTS = (
     _s("project.invite.required", False, bool, "If invitation confirmation is required when add account to "
        "project. Default value is false", "Project Defaults"),
@@ -198,7 +210,8 @@ _PROJECTS = (
 )
 
 #: Every key the core declares.
-CORE_SETTINGS: tuple[Setting, ...] = (*_ALERT, *_OVERPROVISIONING, *_ADVANCED, *_ROUTER, *_LIMITS, *_PROJECTS)
+CORE_SETTINGS: tuple[Setting, ...] = (*_ALERT, *_OVERPROVISIONING, *_ADVANCED, *_ROUTER, *_LIMITS, *_DOMAIN_LIMITS,
+                                      *_PROJECTS)
 
 #: Keys the server reads only when it starts; listConfigurations shows them with isdynamic false.
 STATIC_KEYS = frozenset({"integration.api.port", "json.content.type", "expunge.workers", "enable.ec2.api",

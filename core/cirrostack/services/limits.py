@@ -1,0 +1,225 @@
+"""Resource limits of accounts and domains, and the counts checked against them.
+
+A consumer (deploy, volume create, scale) calls `consume(session, account_id, ResourceType.CPU, 2)`
+inside its transaction; the count of the account and of each domain above it goes up by a
+conditional UPDATE that only matches while the new count stays within the limit, so concurrent
+consumers can never pass a limit together (the database serialises the UPDATEs on the row).
+`release` gives the amount back. The limit of an owner is its `resource_limits` row, else the
+setting max.account.<name> / max.domain.<name>; -1 is unlimited. The ROOT domain and root-admin
+accounts are never limited (they are still counted).
+
+Units: instances, volumes and the other countable objects count 1 each; cpu counts cores;
+memory MB; primary and secondary storage count bytes while their limits are given in GiB.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from sqlalchemy import case, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from cirrostack.db.models import Account, Domain
+from cirrostack.db.models.limits import ResourceCount, ResourceLimit
+from cirrostack.errors import InvalidParameter, ResourceLimitExceeded
+from cirrostack.services import settings
+from cirrostack.services.context import AccountType
+
+UNLIMITED = -1
+GIB = 1024 ** 3
+
+
+class ResourceType(enum.IntEnum):
+    """CloudStack's resource type numbers, as updateResourceLimit and listResourceLimits use them."""
+
+    INSTANCE = 0
+    PUBLIC_IP = 1
+    VOLUME = 2
+    SNAPSHOT = 3
+    TEMPLATE = 4
+    PROJECT = 5
+    NETWORK = 6
+    VPC = 7
+    CPU = 8
+    MEMORY = 9
+    PRIMARY_STORAGE = 10
+    SECONDARY_STORAGE = 11
+
+    @property
+    def label(self) -> str:
+        """CloudStack's name of the type ("user_vm", "cpu", "primary_storage", ...)."""
+        return _LABELS[self]
+
+    @property
+    def in_bytes(self) -> bool:
+        return self in (ResourceType.PRIMARY_STORAGE, ResourceType.SECONDARY_STORAGE)
+
+
+_LABELS = {ResourceType.INSTANCE: "user_vm", ResourceType.PUBLIC_IP: "public_ip", ResourceType.VOLUME: "volume",
+           ResourceType.SNAPSHOT: "snapshot", ResourceType.TEMPLATE: "template", ResourceType.PROJECT: "project",
+           ResourceType.NETWORK: "network", ResourceType.VPC: "vpc", ResourceType.CPU: "cpu",
+           ResourceType.MEMORY: "memory", ResourceType.PRIMARY_STORAGE: "primary_storage",
+           ResourceType.SECONDARY_STORAGE: "secondary_storage"}
+
+#: The suffix of the max.account.* / max.domain.* setting of each type (PROJECT has none: unlimited).
+SETTING_SUFFIX = {ResourceType.INSTANCE: "user.vms", ResourceType.PUBLIC_IP: "public.ips",
+                  ResourceType.VOLUME: "volumes", ResourceType.SNAPSHOT: "snapshots",
+                  ResourceType.TEMPLATE: "templates", ResourceType.NETWORK: "networks", ResourceType.VPC: "vpcs",
+                  ResourceType.CPU: "cpus", ResourceType.MEMORY: "memory",
+                  ResourceType.PRIMARY_STORAGE: "primary.storage", ResourceType.SECONDARY_STORAGE: "secondary.storage"}
+
+ACCOUNT, DOMAIN = "account", "domain"
+
+
+@dataclass(frozen=True)
+class Owner:
+    """An account or a domain, as limits see it."""
+
+    kind: str
+    id: int
+    name: str
+    unlimited: bool
+
+    def describe(self) -> str:
+        return f"{self.kind} {self.name}"
+
+
+def resource_type(value: int, param: str = "resourcetype") -> ResourceType:
+    """The ResourceType numbered `value`; anything else is a 431 naming `param`."""
+    try:
+        return ResourceType(value)
+    except ValueError:
+        raise InvalidParameter(param, f"resource types are numbered 0 to 11, not {value}") from None
+
+
+def account_owner(account: Account) -> Owner:
+    return Owner(ACCOUNT, account.id, account.name, account.type == AccountType.ROOT_ADMIN)
+
+
+def domain_owner(domain: Domain) -> Owner:
+    return Owner(DOMAIN, domain.id, domain.path, domain.parent_id is None)
+
+
+def owners_of(session: Session, account_id: int) -> list[Owner]:
+    """The account and every domain from its own up to (excluding nothing) the ROOT domain."""
+    account = session.get(Account, account_id)
+    if account is None:
+        raise InvalidParameter("account", f"account id {account_id} does not exist")
+    owners = [account_owner(account)]
+    domain: Domain | None = account.domain
+    while domain is not None:
+        owners.append(domain_owner(domain))
+        domain = session.get(Domain, domain.parent_id) if domain.parent_id is not None else None
+    return owners
+
+
+def limit_of(session: Session, owner: Owner, resource: ResourceType) -> int:
+    """The limit of `owner` for `resource` in the API's unit (GiB for storage); -1 is unlimited."""
+    if owner.unlimited:
+        return UNLIMITED
+    explicit = session.scalar(select(ResourceLimit.max).where(
+        ResourceLimit.owner_type == owner.kind, ResourceLimit.owner_id == owner.id,
+        ResourceLimit.resource_type == int(resource)))
+    if explicit is not None:
+        return int(explicit)
+    suffix = SETTING_SUFFIX.get(resource)
+    if suffix is None:
+        return UNLIMITED
+    return int(settings.value(session, f"max.{owner.kind}.{suffix}"))
+
+
+def count_of(session: Session, owner: Owner, resource: ResourceType) -> int:
+    """What `owner` holds of `resource` now (bytes for storage)."""
+    found = session.scalar(select(ResourceCount.count).where(*_row_is(owner, resource)))
+    return int(found or 0)
+
+
+def consume(session: Session, account_id: int, resource: ResourceType, amount: int) -> None:
+    """Count `amount` more of `resource` for the account and its domains, within their limits.
+
+    Raises ResourceLimitExceeded (532) naming the resource, the limit and the account or domain
+    whose limit it would pass; nothing stays counted then.
+    """
+    if amount <= 0:
+        return
+    done: list[Owner] = []
+    for owner in owners_of(session, account_id):
+        limit = limit_of(session, owner, resource)
+        _ensure_row(session, owner, resource)
+        statement = update(ResourceCount).where(*_row_is(owner, resource)).values(count=ResourceCount.count + amount)
+        if limit != UNLIMITED:
+            ceiling = limit * GIB if resource.in_bytes else limit
+            statement = statement.where(ResourceCount.count + amount <= ceiling)
+        if session.execute(statement).rowcount != 1:
+            for counted in done:
+                _decrease(session, counted, resource, amount)
+            held = count_of(session, owner, resource)
+            raise ResourceLimitExceeded(
+                f"Maximum number of resources of type '{resource.label}' for {owner.describe()} has been exceeded: "
+                f"the limit is {_amount(resource, limit, limit_unit=True)}, {_amount(resource, held)} are in use "
+                f"and {_amount(resource, amount)} more were asked for")
+        done.append(owner)
+
+
+def release(session: Session, account_id: int, resource: ResourceType, amount: int) -> None:
+    """Give back `amount` of `resource` for the account and its domains (never below zero)."""
+    if amount <= 0:
+        return
+    for owner in owners_of(session, account_id):
+        _decrease(session, owner, resource, amount)
+
+
+def set_count(session: Session, owner: Owner, resource: ResourceType, value: int) -> None:
+    """Overwrite a count (updateResourceCount after recounting the real objects)."""
+    _ensure_row(session, owner, resource)
+    session.execute(update(ResourceCount).where(*_row_is(owner, resource)).values(count=value))
+
+
+def set_limit(session: Session, owner: Owner, resource: ResourceType, maximum: int | None) -> int:
+    """Store `owner`'s limit (None removes it, falling back to the setting); returns the effective limit."""
+    if maximum is not None and maximum < UNLIMITED:
+        raise InvalidParameter("max", f"a limit is -1 (unlimited) or a number from 0, not {maximum}")
+    row = session.scalars(select(ResourceLimit).where(
+        ResourceLimit.owner_type == owner.kind, ResourceLimit.owner_id == owner.id,
+        ResourceLimit.resource_type == int(resource))).first()
+    if maximum is None:
+        if row is not None:
+            session.delete(row)
+    elif row is None:
+        session.add(ResourceLimit(owner_type=owner.kind, owner_id=owner.id, resource_type=int(resource),
+                                  max=maximum))
+    else:
+        row.max = maximum
+    session.flush()
+    return limit_of(session, owner, resource)
+
+
+def _row_is(owner: Owner, resource: ResourceType) -> tuple:
+    return (ResourceCount.owner_type == owner.kind, ResourceCount.owner_id == owner.id,
+            ResourceCount.resource_type == int(resource))
+
+
+def _ensure_row(session: Session, owner: Owner, resource: ResourceType) -> None:
+    if session.scalar(select(ResourceCount.id).where(*_row_is(owner, resource))) is not None:
+        return
+    try:
+        with session.begin_nested():
+            session.add(ResourceCount(owner_type=owner.kind, owner_id=owner.id, resource_type=int(resource), count=0))
+    except IntegrityError:
+        pass  # another transaction created it first; its row serves us too
+
+
+def _decrease(session: Session, owner: Owner, resource: ResourceType, amount: int) -> None:
+    session.execute(update(ResourceCount).where(*_row_is(owner, resource)).values(
+        count=case((ResourceCount.count > amount, ResourceCount.count - amount), else_=0)))
+
+
+def _amount(resource: ResourceType, value: int, limit_unit: bool = False) -> str:
+    if value == UNLIMITED:
+        return "unlimited"
+    if resource.in_bytes:
+        return f"{value} GiB" if limit_unit else f"{value / GIB:g} GiB"
+    unit = {ResourceType.CPU: "cores", ResourceType.MEMORY: "MB"}.get(resource, "")
+    return f"{value} {unit}".rstrip()
