@@ -1,0 +1,1 @@
+"""SSH key pair commands, and resetting a VM's SSH key or password."""
