@@ -1,0 +1,1 @@
+"""Volume commands: createVolume, attachVolume, detachVolume, deleteVolume, resizeVolume, listVolumes."""

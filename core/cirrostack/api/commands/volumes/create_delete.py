@@ -1,0 +1,72 @@
+"""createVolume (async create) and deleteVolume."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from cirrostack.api.commands.volumes._views import VOLUME_RESPONSE, volume_view
+from cirrostack.api.declaration import Call, Command, CommandKind, Param
+from cirrostack.api.params import Boolean, Long, String, Uuid
+from cirrostack.db.models.accounts import Account, Domain
+from cirrostack.db.models.compute import Volume
+from cirrostack.db.models.infrastructure import Zone
+from cirrostack.db.models.offerings import DiskOffering
+from cirrostack.errors import InvalidParameter, PermissionDenied
+from cirrostack.services import scope, volumes
+from cirrostack.services.context import ANY_ROLE, AccountType
+
+_PACKAGE = "org.apache.cloudstack.api.command.user.volume."
+RELATED = ("createVolume", "attachVolume", "detachVolume", "resizeVolume", "listVolumes")
+
+CREATE_VOLUME = Command(
+    "createVolume", "Creates a disk volume from a disk offering. This disk volume must still be attached to a virtual "
+                    "machine to make use of it.",
+    response=VOLUME_RESPONSE, is_async=True, creates=True, roles=ANY_ROLE, java_class=_PACKAGE + "CreateVolumeCmd",
+    related=RELATED[1:],
+    params=(Param("name", String(), "the name of the disk volume", required=True),
+            Param("zoneid", Uuid("Zone"), "the ID of the availability zone", required=True),
+            Param("diskofferingid", Uuid("DiskOffering"), "the ID of the disk offering", required=True),
+            Param("size", Long(minimum=1), "Arbitrary volume size in GiB; required for a custom disk offering"),
+            Param("account", String(), "the account associated with the disk volume. Must be used with the domainId "
+                                       "parameter."),
+            Param("domainid", Uuid("Domain"), "the domain ID associated with the disk offering. If used with the "
+                                              "account parameter returns the disk volume associated with the account "
+                                              "for the specified domain."),
+            Param("displayvolume", Boolean(), "an optional field, whether to display the volume to the end user or "
+                                              "not")))
+
+DELETE_VOLUME = Command(
+    "deleteVolume", "Deletes a detached disk volume.", kind=CommandKind.SUCCESS, roles=ANY_ROLE,
+    java_class=_PACKAGE + "DeleteVolumeCmd",
+    params=(Param("id", Uuid("Volume"), "The ID of the disk volume", required=True),))
+
+
+def _owner(call: Call, account: str | None, domainid: Domain | None) -> Account | None:
+    if account is None:
+        if domainid is not None:
+            raise InvalidParameter("domainid", "give account together with domainid")
+        return None
+    if call.caller.account_type is AccountType.USER:
+        raise PermissionDenied("account: only administrators can create volumes for another account")
+    return scope.find_account(call.session, call.caller, account, domainid)
+
+
+@CREATE_VOLUME.prepare
+def prepare_volume(call: Call, name: str, zoneid: Zone, diskofferingid: DiskOffering, size: int | None = None,
+                   account: str | None = None, domainid: Domain | None = None, **_flags: Any) -> str:
+    volume = volumes.create_volume(call.session, call.caller, name=name, zone=zoneid, offering=diskofferingid,
+                                   size_gib=size, owner=_owner(call, account, domainid))
+    return volume.uuid
+
+
+@CREATE_VOLUME.handler
+def create_volume(call: Call, id: str, **_arguments: Any) -> dict[str, Any]:
+    volume = call.session.scalars(select(Volume).where(Volume.uuid == id)).one()
+    return volume_view(call.session, call.caller, volume)
+
+
+@DELETE_VOLUME.handler
+def delete_volume(call: Call, id: Volume) -> None:
+    volumes.delete_volume(call.session, call.caller, id)

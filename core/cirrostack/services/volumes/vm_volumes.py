@@ -1,0 +1,113 @@
+"""A VM's volumes through its life: the ROOT volume made at deploy, what destroy, recover and
+expunge do to its volumes, and the disks a start hands to the hypervisor.
+
+Destroy keeps the ROOT volume (state Destroy, still on its pool, still counted) so recover can
+bring it back; expunge removes it, frees its pool space and refunds the owner's limits. Data
+volumes survive both: expunge detaches them, and they stay on their pool for their owner.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cirrostack.db.models.compute import VirtualMachine, Volume, VolumeState, VolumeType
+from cirrostack.db.models.offerings import ServiceOffering
+from cirrostack.db.models.templates import Template, TemplateZoneRef
+from cirrostack.errors import InvalidParameter
+from cirrostack.hookspecs.hypervisor import DiskSpec
+from cirrostack.services import events, storage_planner
+from cirrostack.services.context import Caller
+from cirrostack.services.volumes._metering import charge_created, refund_deleted
+
+GIB = 1024 ** 3
+
+
+def template_size_bytes(session: Session, template: Template, zone_id: int) -> int | None:
+    """The virtual size of `template`'s image in the zone, None while the zone does not know it."""
+    return session.scalar(select(TemplateZoneRef.size_bytes).where(TemplateZoneRef.template_id == template.id,
+                                                                  TemplateZoneRef.zone_id == zone_id))
+
+
+def root_size_bytes(session: Session, template: Template, zone_id: int, requested_gib: int | None = None,
+                    param: str = "rootdisksize") -> int:
+    """The ROOT volume size for a VM from `template`: `requested_gib` GiB when given (never smaller
+    than the template), else the template's size. Raises InvalidParameter naming `param`."""
+    image = template_size_bytes(session, template, zone_id)
+    if requested_gib is None:
+        if not image:
+            raise InvalidParameter("templateid", f"template {template.name} has no known size in this zone; "
+                                                 f"give {param} in GiB")
+        return image
+    if requested_gib <= 0:
+        raise InvalidParameter(param, f"{requested_gib} is not a size; give a positive number of GiB")
+    if image and requested_gib * GIB < image:
+        raise InvalidParameter(param, f"{requested_gib} GiB is smaller than template {template.name} "
+                                      f"({image} bytes)")
+    return requested_gib * GIB
+
+
+def create_root_volume(session: Session, caller: Caller, vm: VirtualMachine, template: Template,
+                       size_bytes: int | None = None) -> Volume:
+    """Create `vm`'s ROOT volume (device 0) on a pool the storage planner picks in the VM's cluster
+    or zone-wide, honouring the compute offering's storage tags; `size_bytes` None means the
+    template's size. Counts it against the owner's limits and records VOLUME.CREATE (with the size,
+    a custom root disk size included). Raises InsufficientCapacity, ResourceLimitExceeded."""
+    if size_bytes is None:
+        size_bytes = root_size_bytes(session, template, vm.zone_id)
+    offering = session.get(ServiceOffering, vm.service_offering_id)
+    pool = storage_planner.pick_pool(session, vm.zone_id, vm.cluster_id, size_bytes,
+                                     storage_planner.split_tags(offering.tags if offering else None),
+                                     vm.hypervisor_type)
+    volume = Volume(name=f"ROOT-{vm.id}", account_id=vm.account_id, domain_id=vm.domain_id, zone_id=vm.zone_id,
+                    vm_id=vm.id, device_id=0, volume_type=VolumeType.ROOT.value, size_bytes=size_bytes,
+                    pool_id=pool.id, template_id=template.id, state=VolumeState.READY.value)
+    session.add(volume)
+    session.flush()
+    volume.path = volume.uuid
+    volume.attached = volume.created
+    charge_created(session, volume, offering_id=vm.service_offering_id)
+    events.record(session, caller, "VOLUME.CREATE", f"Created ROOT volume {volume.name} ({size_bytes} bytes) for "
+                                                   f"VM {vm.name} on pool {pool.name}",
+                  account_id=vm.account_id, domain_id=vm.domain_id, resource_type="Volume",
+                  resource_uuid=volume.uuid)
+    return volume
+
+
+def vm_volumes(session: Session, vm: VirtualMachine) -> list[Volume]:
+    """The live volumes attached to `vm`, ROOT first, then by device id."""
+    return list(session.scalars(select(Volume).where(Volume.vm_id == vm.id, Volume.removed.is_(None))
+                                .order_by(Volume.device_id, Volume.id)))
+
+
+def disk_specs(session: Session, vm: VirtualMachine) -> tuple[DiskSpec, ...]:
+    """What the hypervisor gets as `VMSpec.disks`: every volume attached to `vm` now (attachments
+    made while it was stopped, or while it ran, take effect at its next start)."""
+    return tuple(DiskSpec(uuid=volume.uuid, kind=volume.volume_type, size_bytes=volume.size_bytes,
+                          path=volume.path or "", device_id=volume.device_id or 0)
+                 for volume in vm_volumes(session, vm))
+
+
+def release_vm_volumes(session: Session, vm: VirtualMachine, expunge: bool) -> None:
+    """On destroy (`expunge` False) mark the ROOT volume Destroy; on expunge remove it (freeing its
+    pool space, refunding limits, recording VOLUME.DELETE) and detach the data volumes."""
+    for volume in vm_volumes(session, vm):
+        if volume.volume_type == VolumeType.ROOT.value:
+            if expunge:
+                volume.state = VolumeState.EXPUNGED.value
+                volume.vm_id = None
+                volume.mark_removed()
+                refund_deleted(session, volume)
+            else:
+                volume.state = VolumeState.DESTROY.value
+        elif expunge:
+            volume.vm_id, volume.device_id, volume.attached = None, None, None
+    session.flush()
+
+
+def recover_vm_volumes(session: Session, vm: VirtualMachine) -> None:
+    """recoverVirtualMachine: the destroyed VM's ROOT volume is Ready again."""
+    for volume in vm_volumes(session, vm):
+        if volume.state == VolumeState.DESTROY.value:
+            volume.state = VolumeState.READY.value
+    session.flush()
