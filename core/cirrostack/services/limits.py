@@ -17,14 +17,14 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from cirrostack.db.models import Account, Domain
+from cirrostack.db.models import Account, Domain, VirtualMachine, VMState, Volume, VolumeState
 from cirrostack.db.models.limits import ResourceCount, ResourceLimit
 from cirrostack.errors import InvalidParameter, ResourceLimitExceeded
-from cirrostack.services import settings
+from cirrostack.services import scope, settings
 from cirrostack.services.context import AccountType
 
 UNLIMITED = -1
@@ -223,3 +223,45 @@ def _amount(resource: ResourceType, value: int, limit_unit: bool = False) -> str
         return f"{value} GiB" if limit_unit else f"{value / GIB:g} GiB"
     unit = {ResourceType.CPU: "cores", ResourceType.MEMORY: "MB"}.get(resource, "")
     return f"{value} {unit}".rstrip()
+
+
+# -- recounting (updateResourceCount) ------------------------------------------------------------------
+
+#: The types whose objects the server holds and can recount; the others keep their counts.
+RECOUNTED = (ResourceType.INSTANCE, ResourceType.VOLUME, ResourceType.CPU, ResourceType.MEMORY,
+             ResourceType.PRIMARY_STORAGE)
+
+
+def recount_account(session: Session, account: Account, resource: ResourceType) -> int:
+    """Count what `account` really holds of `resource` and store it as its count."""
+    value = _held(session, select(Account.id).where(Account.id == account.id).scalar_subquery(), resource)
+    set_count(session, account_owner(account), resource, value)
+    return value
+
+
+def recount_domain(session: Session, domain: Domain, resource: ResourceType) -> int:
+    """Recount every account of `domain` and its subdomains, then the domains themselves."""
+    for account in session.scalars(select(Account).where(Account.removed.is_(None), Account.id.in_(
+            scope.accounts_in_subtree(domain.path)))):
+        recount_account(session, account, resource)
+    value = _held(session, scope.accounts_in_subtree(domain.path), resource)
+    set_count(session, domain_owner(domain), resource, value)
+    return value
+
+
+def _held(session: Session, account_ids: object, resource: ResourceType) -> int:
+    gone_vm = (VMState.DESTROYED, VMState.EXPUNGING, VMState.EXPUNGED, VMState.ERROR)
+    vms = (VirtualMachine.account_id.in_(account_ids), VirtualMachine.removed.is_(None),
+           VirtualMachine.state.not_in([state.value for state in gone_vm]))
+    volumes = (Volume.account_id.in_(account_ids), Volume.removed.is_(None),
+               Volume.state.not_in([VolumeState.DESTROY.value, VolumeState.EXPUNGED.value]))
+    measure = {ResourceType.INSTANCE: (func.count(VirtualMachine.id), vms),
+               ResourceType.CPU: (func.sum(VirtualMachine.cpus), vms),
+               ResourceType.MEMORY: (func.sum(VirtualMachine.memory_mb), vms),
+               ResourceType.VOLUME: (func.count(Volume.id), volumes),
+               ResourceType.PRIMARY_STORAGE: (func.sum(Volume.size_bytes), volumes)}.get(resource)
+    if measure is None:
+        raise InvalidParameter("resourcetype", f"{resource.label} ({int(resource)}) is not recounted; the "
+                                               f"recounted types are {', '.join(str(int(t)) for t in RECOUNTED)}")
+    aggregate, conditions = measure
+    return int(session.scalar(select(aggregate).where(*conditions)) or 0)

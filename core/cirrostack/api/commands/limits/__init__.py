@@ -1,0 +1,1 @@
+"""Resource limit commands: updateResourceLimit, listResourceLimits, updateResourceCount."""
