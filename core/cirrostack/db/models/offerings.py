@@ -8,7 +8,7 @@ System offerings (`is_system`) size system VMs such as virtual routers (`system_
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cirrostack.db.base import Base, ResourceMixin, SoftDeleteMixin
@@ -58,10 +58,24 @@ class ServiceOffering(_IoLimits, ResourceMixin, SoftDeleteMixin, Base):
     sort_key: Mapped[int] = mapped_column(Integer, default=0)
 
     domain: Mapped[Domain | None] = relationship(lazy="joined")
+    details: Mapped[list[ServiceOfferingDetail]] = relationship(lazy="selectin", cascade="all, delete-orphan",
+                                                                order_by="ServiceOfferingDetail.name")
 
     @property
     def is_customized(self) -> bool:
         return self.cpu_number is None and self.cpu_speed_mhz is None and self.memory_mb is None
+
+
+class ServiceOfferingDetail(Base):
+    """A name/value given with createServiceOffering's `serviceofferingdetails` (e.g. for a planner)."""
+
+    __tablename__ = "service_offering_details"
+    __table_args__ = (UniqueConstraint("offering_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offering_id: Mapped[int] = mapped_column(ForeignKey("service_offerings.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    value: Mapped[str] = mapped_column(Text)
 
 
 class DiskOffering(_IoLimits, ResourceMixin, SoftDeleteMixin, Base):
@@ -89,4 +103,4 @@ class DiskOffering(_IoLimits, ResourceMixin, SoftDeleteMixin, Base):
     domain: Mapped[Domain | None] = relationship(lazy="joined")
 
 
-__all__ = ["STORAGE_TYPES", "SYSTEM_VM_TYPES", "DiskOffering", "ServiceOffering"]
+__all__ = ["STORAGE_TYPES", "SYSTEM_VM_TYPES", "DiskOffering", "ServiceOffering", "ServiceOfferingDetail"]

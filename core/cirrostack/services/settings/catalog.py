@@ -93,6 +93,18 @@ _ADVANCED = (
     _s("default.page.size", 500, int, "Default page size for API list* commands", minimum=1),
     _s("enable.dynamic.scale.vm", False, bool, "Enables/Diables dynamically scaling a vm", scope=_ZONE),
     _s("instance.name", "VM", str, "Name of the deployment instance."),
+    _s("vm.serviceoffering.cpu.cores.min", 1, int, "The minimum number of CPU cores a VM may be given with a "
+       "custom compute offering", scope=_ZONE, minimum=1),
+    _s("vm.serviceoffering.cpu.cores.max", 0, int, "The maximum number of CPU cores a VM may be given with a "
+       "custom compute offering (0: no limit)", scope=_ZONE, minimum=0),
+    _s("vm.serviceoffering.cpu.speed.min", 1, int, "The minimum CPU speed in MHz a VM may be given with a custom "
+       "compute offering", scope=_ZONE, minimum=1),
+    _s("vm.serviceoffering.cpu.speed.max", 0, int, "The maximum CPU speed in MHz a VM may be given with a custom "
+       "compute offering (0: no limit)", scope=_ZONE, minimum=0),
+    _s("vm.serviceoffering.ram.size.min", 32, int, "The minimum memory in MB a VM may be given with a custom "
+       "compute offering", scope=_ZONE, minimum=32),
+    _s("vm.serviceoffering.ram.size.max", 0, int, "The maximum memory in MB a VM may be given with a custom "
+       "compute offering (0: no limit)", scope=_ZONE, minimum=0),
     _s("network.gc.interval", 600, int, "Seconds to wait before checking for networks to shutdown", minimum=1),
     _s("network.gc.wait", 600, int, "Time (in seconds) to wait before shutting down a network that's not in used",
        minimum=1),
@@ -142,6 +154,7 @@ _ADVANCED = (
     _s("kvm.snapshot.enabled", False, bool, "whether snapshot is enabled for KVM hosts", "Snapshots"),
     _s("custom.diskoffering.size.max", 1024, int, "Maximum size in GB for custom disk offering.", minimum=1),
     _s("custom.diskoffering.size.min", 1, int, "Minimum size in GB for custom disk offering.", minimum=1),
+    _s("storage.max.volume.size", 2000, int, "The maximum size for a volume (in GB).", "Storage", minimum=1),
     _s("network.loadbalancer.basiczone.elb.enabled", False, bool, "Whether the load balancing service is enabled "
        "for basic zones", "Network"),
     _s("allow.public.user.templates", True, bool, "If false, users will not be able to create public templates.",

@@ -1,1 +1,1 @@
-"""Listing compute and disk offerings; creating and changing them comes with the compute work."""
+"""Compute and disk offerings: listing them (any role), creating, changing and deleting them (root admin)."""

@@ -39,6 +39,7 @@ SERVICE_OFFERING_RESPONSE = Response("serviceoffering", (
     Field("deploymentplanner", "string", "deployment strategy used to deploy VM."),
     Field("iscustomized", "boolean", "is true if the offering is customized"),
     *_IO_FIELDS,
+    Field("serviceofferingdetails", "map", "additional key/value details tied with this service offering"),
 ))
 
 DISK_OFFERING_RESPONSE = Response("diskoffering", (
@@ -85,6 +86,7 @@ def service_offering_view(offering: ServiceOffering) -> dict[str, Any]:
         "defaultuse": offering.default_use, "systemvmtype": offering.system_vm_type,
         "networkrate": offering.network_rate, "deploymentplanner": offering.deployment_planner,
         "iscustomized": offering.is_customized, **_io(offering),
+        "serviceofferingdetails": {detail.name: detail.value for detail in offering.details} or None,
     })
 
 
