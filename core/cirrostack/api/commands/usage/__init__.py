@@ -1,0 +1,1 @@
+"""Usage metering commands: generateUsageRecords, listUsageRecords, listUsageTypes."""
