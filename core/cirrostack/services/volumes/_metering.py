@@ -11,11 +11,19 @@ from cirrostack.services.limits import ResourceType
 from cirrostack.services.usage.events import record_usage_event
 
 
-def charge_created(session: Session, volume: Volume, *, offering_id: int | None) -> None:
-    """Count a new volume and its size against the owner's limits (ResourceLimitExceeded when over)
-    and record VOLUME.CREATE with the offering and the size actually given."""
-    limits.consume(session, volume.account_id, ResourceType.VOLUME, 1)
-    limits.consume(session, volume.account_id, ResourceType.PRIMARY_STORAGE, volume.size_bytes)
+def charge_new(session: Session, account_id: int, size_bytes: int) -> None:
+    """Count one more volume of `size_bytes` against the owner's limits, before the volume is made.
+    Raises ResourceLimitExceeded (nothing stays counted then)."""
+    limits.consume(session, account_id, ResourceType.VOLUME, 1)
+    try:
+        limits.consume(session, account_id, ResourceType.PRIMARY_STORAGE, size_bytes)
+    except Exception:
+        limits.release(session, account_id, ResourceType.VOLUME, 1)
+        raise
+
+
+def record_created(session: Session, volume: Volume, *, offering_id: int | None) -> None:
+    """Record VOLUME.CREATE with the offering and the size actually given (counted by `charge_new`)."""
     record_usage_event(session, "VOLUME.CREATE", account_id=volume.account_id, domain_id=volume.domain_id,
                              zone_id=volume.zone_id, resource_id=volume.id, resource_uuid=volume.uuid,
                              resource_name=volume.name, offering_id=offering_id, template_id=volume.template_id,

@@ -16,7 +16,7 @@ from cirrostack.db.models.storage import StoragePool
 from cirrostack.errors import InsufficientCapacity, InvalidParameter, InvalidState, ResourceInUse
 from cirrostack.services import events, storage_planner
 from cirrostack.services.context import Caller
-from cirrostack.services.volumes._metering import charge_created, charge_resized, refund_deleted
+from cirrostack.services.volumes._metering import charge_new, charge_resized, record_created, refund_deleted
 
 GIB = 1024 ** 3
 
@@ -45,12 +45,13 @@ def create_volume(session: Session, caller: Caller, *, name: str, zone: Zone, of
     size = offering_size_bytes(offering, size_gib)
     account_id = owner.id if owner is not None else caller.account_id
     domain_id = owner.domain_id if owner is not None else caller.domain_id
+    charge_new(session, account_id, size)
     volume = Volume(name=name, account_id=account_id, domain_id=domain_id, zone_id=zone.id,
                     volume_type=VolumeType.DATADISK.value, size_bytes=size, disk_offering_id=offering.id,
                     state=VolumeState.ALLOCATED.value)
     session.add(volume)
     session.flush()
-    charge_created(session, volume, offering_id=offering.id)
+    record_created(session, volume, offering_id=offering.id)
     events.record(session, caller, "VOLUME.CREATE", f"Created volume {name} ({size} bytes) in zone {zone.name}",
                   account_id=account_id, domain_id=domain_id, resource_type="Volume", resource_uuid=volume.uuid)
     return volume

@@ -18,7 +18,7 @@ from cirrostack.errors import InvalidParameter
 from cirrostack.hookspecs.hypervisor import DiskSpec
 from cirrostack.services import events, storage_planner
 from cirrostack.services.context import Caller
-from cirrostack.services.volumes._metering import charge_created, refund_deleted
+from cirrostack.services.volumes._metering import charge_new, record_created, refund_deleted
 
 GIB = 1024 ** 3
 
@@ -55,6 +55,7 @@ def create_root_volume(session: Session, caller: Caller, vm: VirtualMachine, tem
     a custom root disk size included). Raises InsufficientCapacity, ResourceLimitExceeded."""
     if size_bytes is None:
         size_bytes = root_size_bytes(session, template, vm.zone_id)
+    charge_new(session, vm.account_id, size_bytes)
     offering = session.get(ServiceOffering, vm.service_offering_id)
     pool = storage_planner.pick_pool(session, vm.zone_id, vm.cluster_id, size_bytes,
                                      storage_planner.split_tags(offering.tags if offering else None),
@@ -66,7 +67,7 @@ def create_root_volume(session: Session, caller: Caller, vm: VirtualMachine, tem
     session.flush()
     volume.path = volume.uuid
     volume.attached = volume.created
-    charge_created(session, volume, offering_id=vm.service_offering_id)
+    record_created(session, volume, offering_id=vm.service_offering_id)
     events.record(session, caller, "VOLUME.CREATE", f"Created ROOT volume {volume.name} ({size_bytes} bytes) for "
                                                    f"VM {vm.name} on pool {pool.name}",
                   account_id=vm.account_id, domain_id=vm.domain_id, resource_type="Volume",
