@@ -42,6 +42,8 @@ POD_NAME = "demo-pod"
 CLUSTER_NAME = "demo-cluster"
 PRIMARY_STORAGE_NAME = "demo-primary"
 IMAGE_STORE_NAME = "demo-secondary"
+#: What the demo primary storage offers (an NFS pool reports no size of its own): room for many ROOT volumes.
+PRIMARY_STORAGE_BYTES = 10 * 1024 ** 4
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,8 @@ class _DemoBuilder:
                  for host in DEMO_HOSTS]
         primary = self.run("createStoragePool", "storagepool", zoneid=zone["id"], podid=pod["id"],
                            clusterid=cluster["id"], scope="cluster", name=PRIMARY_STORAGE_NAME,
-                           url="nfs://10.147.28.6/export/home/demo/primary")
+                           url="nfs://10.147.28.6/export/home/demo/primary",
+                           capacitybytes=str(PRIMARY_STORAGE_BYTES))
         image_store = self.run("addImageStore", "imagestore", provider="NFS", name=IMAGE_STORE_NAME,
                                zoneid=zone["id"], url="nfs://10.147.28.6/export/home/demo/secondary")
         template = self._builtin_template(zone["id"])

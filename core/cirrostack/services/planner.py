@@ -43,8 +43,8 @@ MIB = 1024 * 1024
 
 
 def candidate_hosts(session: Session, *, zone: Zone, host_tags: Iterable[str] = (), hypervisor: str | None = None,
-                    avoid: Iterable[int] = ()) -> list[Host]:
-    """Hosts of `zone` that may take a new VM, least reserved memory first (spreads VMs out)."""
+                    avoid: Iterable[int] = (), cluster_id: int | None = None) -> list[Host]:
+    """Hosts of `zone` (of `cluster_id` when given) that may take a new VM, least reserved memory first."""
     statement = (
         select(Host)
         .join(Cluster, Cluster.id == Host.cluster_id)
@@ -58,6 +58,8 @@ def candidate_hosts(session: Session, *, zone: Zone, host_tags: Iterable[str] = 
     )
     if hypervisor:
         statement = statement.where(Host.hypervisor_type == hypervisor)
+    if cluster_id is not None:
+        statement = statement.where(Host.cluster_id == cluster_id)
     for tag in {tag for tag in host_tags if tag}:
         statement = statement.where(select(HostTag.id).where(HostTag.host_id == Host.id, HostTag.tag == tag).exists())
     avoided = set(avoid)
@@ -66,20 +68,23 @@ def candidate_hosts(session: Session, *, zone: Zone, host_tags: Iterable[str] = 
 
 def reserve_host(session: Session, *, zone: Zone, cpus: int, cpu_speed_mhz: int, memory_mb: int,
                  host_tags: Iterable[str] = (), hypervisor: str | None = None, avoid: Iterable[int] = (),
-                 required_host: Host | None = None) -> Host:
+                 required_host: Host | None = None, cluster_id: int | None = None) -> Host:
     """Reserve `cpus` x `cpu_speed_mhz` MHz and `memory_mb` MiB on a fitting host of `zone` and return it.
 
     `required_host` (a root admin's `hostid`) restricts the choice to that host, which must still meet
-    every condition. Raises InsufficientCapacity naming the zone and the size when no host fits.
+    every condition; `cluster_id` to one cluster (where a VM's cluster-scoped ROOT volume lives).
+    Raises InsufficientCapacity naming the zone and the size when no host fits.
     """
     tags = list(host_tags)
-    hosts = candidate_hosts(session, zone=zone, host_tags=tags, hypervisor=hypervisor, avoid=avoid)
+    hosts = candidate_hosts(session, zone=zone, host_tags=tags, hypervisor=hypervisor, avoid=avoid,
+                            cluster_id=cluster_id)
     if required_host is not None:
         hosts = [host for host in hosts if host.id == required_host.id]
     for host in hosts:
         if _try_reserve(session, host, cpus * cpu_speed_mhz, memory_mb * MIB):
             return host
     where = f"host {required_host.name}" if required_host is not None else f"zone {zone.name}"
+    where += f" (cluster id {cluster_id}, where the VM's ROOT volume is)" if cluster_id is not None else ""
     extra = f" with host tags {', '.join(tags)}" if any(tags) else ""
     extra += f" of hypervisor {hypervisor}" if hypervisor else ""
     raise InsufficientCapacity(

@@ -1,0 +1,126 @@
+"""deployVirtualMachine: an async-create command. The request allocates the VM (limits, ROOT volume, usage)
+and returns its id; the job places it on a host and starts it when `startvm` is true (the default)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from sqlalchemy import select
+
+from cirrostack.api.commands.vms._views import VM_RESPONSE, vm_response
+from cirrostack.api.declaration import Call, Command, Param
+from cirrostack.api.params import Boolean, Long, Map, String, Uuid
+from cirrostack.db.models.accounts import Account, Domain
+from cirrostack.db.models.compute import VirtualMachine, VMState
+from cirrostack.db.models.infrastructure import Host, Zone
+from cirrostack.db.models.offerings import DiskOffering, ServiceOffering
+from cirrostack.db.models.templates import Template
+from cirrostack.errors import InvalidParameter, PermissionDenied
+from cirrostack.services import scope, ssh_keys
+from cirrostack.services.compute_offerings import resolve_compute, resolve_root_disk_size
+from cirrostack.services.context import ANY_ROLE, ROOT_ADMIN, AccountType
+from cirrostack.services.vms import lifecycle
+
+_PACKAGE = "org.apache.cloudstack.api.command.user.vm."
+RELATED = ("deployVirtualMachine", "startVirtualMachine", "stopVirtualMachine", "rebootVirtualMachine",
+           "destroyVirtualMachine", "recoverVirtualMachine", "expungeVirtualMachine", "listVirtualMachines")
+MAX_USERDATA_BYTES = 32768
+
+DEPLOY_VM = Command(
+    "deployVirtualMachine", "Creates and automatically starts a virtual machine based on a service offering, disk "
+                            "offering, and template.",
+    response=VM_RESPONSE, is_async=True, creates=True, roles=ANY_ROLE, java_class=_PACKAGE + "DeployVMCmd",
+    related=RELATED,
+    params=(
+        Param("zoneid", Uuid("Zone"), "availability zone for the virtual machine", required=True),
+        Param("serviceofferingid", Uuid("ServiceOffering"), "the ID of the service offering for the virtual machine",
+              required=True),
+        Param("templateid", Uuid("Template"), "the ID of the template for the virtual machine", required=True),
+        Param("diskofferingid", Uuid("DiskOffering"), "the ID of the disk offering for a data disk attached to the "
+                                                      "virtual machine"),
+        Param("size", Long(minimum=1), "the arbitrary size in GiB for the data disk of a custom disk offering"),
+        Param("rootdisksize", Long(minimum=1), "the size of the ROOT disk in GiB (also accepted as "
+                                               "details[0].rootdisksize); never smaller than the template"),
+        Param("name", String(), "host name for the virtual machine"),
+        Param("displayname", String(), "an optional user generated name for the virtual machine"),
+        Param("group", String(), "an optional group for the virtual machine"),
+        Param("keypair", String(), "name of the ssh key pair used to login to the virtual machine"),
+        Param("userdata", String(length=32768), "an optional binary data that can be sent to the virtual machine "
+                                                "upon a successful deployment, base64 encoded"),
+        Param("hypervisor", String(), "the hypervisor on which to deploy the virtual machine"),
+        Param("hostid", Uuid("Host"), "destination Host ID to deploy the VM to - parameter available for root admin "
+                                      "only", roles=ROOT_ADMIN),
+        Param("startvm", Boolean(), "true by default; false creates the virtual machine without starting it"),
+        Param("details", Map(), "used to specify the custom parameters: details[0].cpuNumber, details[0].cpuSpeed, "
+                                "details[0].memory for custom offerings, details[0].rootdisksize"),
+        Param("account", String(), "an optional account for the virtual machine. Must be used with domainId."),
+        Param("domainid", Uuid("Domain"), "an optional domainId for the virtual machine. If the account parameter "
+                                          "is used, domainId must also be used."),
+        Param("displayvm", Boolean(), "an optional field, whether to the display the vm to the end user or not."),
+    ))
+
+
+@DEPLOY_VM.prepare
+def prepare_deploy(call: Call, zoneid: Zone, serviceofferingid: ServiceOffering, templateid: Template,
+                   diskofferingid: DiskOffering | None = None, size: int | None = None,
+                   rootdisksize: int | None = None, name: str | None = None, displayname: str | None = None,
+                   group: str | None = None, keypair: str | None = None, userdata: str | None = None,
+                   hypervisor: str | None = None, hostid: Host | None = None, details: list[dict] | None = None,
+                   account: str | None = None, domainid: Domain | None = None, displayvm: bool = True,
+                   **_flags: Any) -> str:
+    owner = _owner(call, account, domainid)
+    compute = resolve_compute(call.session, serviceofferingid, details, zone_id=zoneid.id)
+    root_bytes = resolve_root_disk_size({"rootdisksize": rootdisksize, "details": details}, templateid,
+                                        zone_id=zoneid.id)
+    if keypair is not None:
+        ssh_keys.find_keypair(call.session, owner, keypair, param="keypair")
+    custom = ({"cpuNumber": str(compute.cpus), "cpuSpeed": str(compute.cpu_speed_mhz),
+               "memory": str(compute.memory_mb)} if serviceofferingid.is_customized else {})
+    if hypervisor is not None and hostid is not None and hostid.hypervisor_type.lower() != hypervisor.lower():
+        raise InvalidParameter("hypervisor", f"{hypervisor} does not match host {hostid.name}'s hypervisor "
+                                             f"{hostid.hypervisor_type}")
+    request = lifecycle.DeployRequest(
+        owner=owner, zone=zoneid, offering=serviceofferingid, template=templateid, size=compute, name=name,
+        display_name=displayname, root_size_bytes=root_bytes, disk_offering=diskofferingid, data_disk_gib=size,
+        keypair_name=keypair, userdata=_checked_userdata(userdata), group=group,
+        hypervisor=hypervisor or (hostid.hypervisor_type if hostid else None), required_host=hostid,
+        custom_details=custom)
+    vm = lifecycle.deploy(call.session, call.caller, request, call.secrets)
+    vm.display_vm = displayvm
+    return vm.uuid
+
+
+@DEPLOY_VM.handler
+def deploy_vm(call: Call, id: str, hostid: Host | None = None, startvm: bool = True, **_arguments: Any
+              ) -> dict[str, Any]:
+    vm = call.session.scalars(select(VirtualMachine).where(VirtualMachine.uuid == id)).one()
+    if startvm:
+        lifecycle.start(call.session, call.caller, vm, lifecycle.Drivers(call.registry, call.secrets), hostid,
+                        failed_state=VMState.ERROR)
+    password = call.secrets.decrypt(vm.password_encrypted) if vm.password_encrypted and call.secrets else None
+    return vm_response(call.session, vm, call.caller, password)
+
+
+def _owner(call: Call, account: str | None, domainid: Domain | None) -> Account:
+    if account is None:
+        if domainid is not None:
+            raise InvalidParameter("domainid", "give account together with domainid")
+        return call.session.get(Account, call.caller.account_id)
+    if call.caller.account_type is AccountType.USER:
+        raise PermissionDenied("account: only administrators can deploy virtual machines for another account")
+    return scope.find_account(call.session, call.caller, account, domainid)
+
+
+def _checked_userdata(userdata: str | None) -> str | None:
+    if userdata is None:
+        return None
+    try:
+        decoded = base64.b64decode(userdata, validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise InvalidParameter("userdata", f"is not valid base64 ({error})") from error
+    if len(decoded) > MAX_USERDATA_BYTES:
+        raise InvalidParameter("userdata", f"decodes to {len(decoded)} bytes, more than the "
+                                           f"{MAX_USERDATA_BYTES} bytes allowed")
+    return userdata

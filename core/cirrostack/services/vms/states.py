@@ -1,0 +1,46 @@
+"""The states a user VM passes through and the moves CloudStack allows between them.
+
+    Stopped -> Starting -> Running -> Stopping -> Stopped
+    Starting -> Error (a failed start; its reservations are released)
+    Stopped | Error -> Destroyed -> Expunging -> Expunged (row removed)
+    Destroyed -> Stopped (recoverVirtualMachine)
+    Running -> Migrating -> Running
+"""
+
+from __future__ import annotations
+
+from cirrostack.db.models.compute import VirtualMachine, VMState
+from cirrostack.errors import InvalidState
+
+_ALLOWED: dict[VMState, frozenset[VMState]] = {
+    VMState.STOPPED: frozenset({VMState.STARTING, VMState.DESTROYED, VMState.EXPUNGING}),
+    VMState.STARTING: frozenset({VMState.RUNNING, VMState.STOPPED, VMState.ERROR}),
+    VMState.RUNNING: frozenset({VMState.STOPPING, VMState.MIGRATING, VMState.RUNNING}),
+    VMState.STOPPING: frozenset({VMState.STOPPED, VMState.RUNNING}),
+    VMState.MIGRATING: frozenset({VMState.RUNNING}),
+    VMState.ERROR: frozenset({VMState.DESTROYED, VMState.EXPUNGING, VMState.STARTING}),
+    VMState.DESTROYED: frozenset({VMState.STOPPED, VMState.EXPUNGING}),
+    VMState.EXPUNGING: frozenset({VMState.EXPUNGED}),
+    VMState.EXPUNGED: frozenset(),
+}
+
+
+def can_move(current: str, target: VMState) -> bool:
+    """Whether a VM in state `current` may move to `target`."""
+    return target in _ALLOWED.get(VMState(current), frozenset())
+
+
+def require_state(vm: VirtualMachine, action: str, *allowed: VMState) -> None:
+    """Raise InvalidState (431) naming the VM, its state and the action unless it is in one of `allowed`."""
+    if VMState(vm.state) not in allowed:
+        wanted = " or ".join(state.value for state in allowed)
+        raise InvalidState(f"Unable to {action} VM {vm.name} ({vm.uuid}): it is in state {vm.state}, "
+                           f"it must be {wanted}")
+
+
+def move(vm: VirtualMachine, target: VMState, action: str) -> None:
+    """Set `vm.state` to `target`, raising InvalidState naming the current state if the move is not allowed."""
+    if not can_move(vm.state, target):
+        raise InvalidState(f"Unable to {action} VM {vm.name} ({vm.uuid}): it is in state {vm.state}, "
+                           f"which cannot become {target.value}")
+    vm.state = target.value
