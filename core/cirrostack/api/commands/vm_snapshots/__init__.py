@@ -1,0 +1,1 @@
+"""createVMSnapshot, listVMSnapshot, revertToVMSnapshot and deleteVMSnapshot."""
