@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from cirrostack.db.models import ServiceOffering, Template
+from cirrostack.db.models import Host, ServiceOffering, Template, VirtualMachine
 from cirrostack.errors import InvalidParameter
 from cirrostack.services import settings
 
@@ -111,6 +111,16 @@ def resolve_root_disk_size(params: Mapping[str, Any], template: Template | None,
     return size_gib * GiB
 
 
+def live_scaling_ceiling(session: Session, vm: VirtualMachine) -> tuple[int, int]:
+    """The most CPUs and MB a VM being started may later be scaled to while it runs (VMSpec.max_cpus
+    and max_memory_mb): its host's cores and memory where the zone's enable.dynamic.scale.vm is true,
+    else (0, 0), which tells the driver that the VM keeps its start size."""
+    host = session.get(Host, vm.host_id) if vm.host_id is not None else None
+    if host is None or not settings.value(session, "enable.dynamic.scale.vm", zone_id=vm.zone_id):
+        return 0, 0
+    return max(host.cpu_cores, vm.cpus), max(host.memory_bytes // (1024 * 1024), vm.memory_mb)
+
+
 def custom_bounds(session: Session, key: str, zone_id: int | None = None) -> tuple[int, int]:
     """The accepted range of one custom value (`cpuNumber`, `cpuSpeed` or `memory`) in a zone."""
     value = next(v for v in _CUSTOM_VALUES if v.key == key)
@@ -173,4 +183,4 @@ def _gib_text(size_bytes: int) -> str:
     return f"{size_bytes / GiB:.2f}".rstrip("0").rstrip(".")
 
 
-__all__ = ["GiB", "ComputeSize", "custom_bounds", "resolve_compute", "resolve_root_disk_size"]
+__all__ = ["GiB", "ComputeSize", "custom_bounds", "live_scaling_ceiling", "resolve_compute", "resolve_root_disk_size"]
