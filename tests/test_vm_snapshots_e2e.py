@@ -144,3 +144,28 @@ def test_update_changes_names_flags_userdata_and_details(client: CloudStack) -> 
     with pytest.raises(CloudStackApiException) as raised:
         client.updateVirtualMachine(id=vm["id"], **{"details[0].key": "cpuNumber", "details[0].value": "8"})
     assert error_of(raised)["errorcode"] == 431 and "details[cpuNumber]" in error_of(raised)["errortext"]
+
+
+def test_a_failed_snapshot_is_left_in_error_and_can_be_deleted(client: CloudStack) -> None:
+    vm = deploy(client, "snap-fault")
+    client.configureSimulator(operation="create_vm_snapshot", count=1, error="HostUnreachable")
+    with pytest.raises(CloudStackApiException) as raised:
+        client.createVMSnapshot(virtualmachineid=vm["id"], name="doomed", fetch_result=True)
+    assert "injected HostUnreachable" in error_of(raised)["errortext"]
+    doomed = snapshots_of(client, vm["id"])["doomed"]
+    assert (doomed["state"], doomed["current"]) == ("Error", False)
+    client.deleteVMSnapshot(vmsnapshotid=doomed["id"], fetch_result=True)
+    assert snapshots_of(client, vm["id"]) == {}
+
+
+def test_a_failed_migration_leaves_the_vm_on_its_host_and_gives_the_target_room_back(client: CloudStack) -> None:
+    vm = deploy(client, "mig-fault")
+    target = next(host for host in client.findHostsForMigration(virtualmachineid=vm["id"], fetch_list=True)
+                  if host["suitableformigration"])
+    client.configureSimulator(operation="migrate_vm", count=1, error="HostUnreachable")
+    with pytest.raises(CloudStackApiException):
+        client.migrateVirtualMachine(virtualmachineid=vm["id"], hostid=target["id"], fetch_result=True)
+    listed = client.listVirtualMachines(id=vm["id"], listall=True, fetch_list=True)[0]
+    assert (listed["state"], listed["hostid"]) == ("Running", vm["hostid"])
+    after = {host["id"]: host for host in client.findHostsForMigration(virtualmachineid=vm["id"], fetch_list=True)}
+    assert after[target["id"]]["memoryallocated"] == target["memoryallocated"]
