@@ -134,8 +134,7 @@ def test_attach_places_volume_on_pool_and_uses_free_device_ids(cloud) -> None:
 
 
 def test_attach_refuses_a_taken_device_another_tenants_vm_and_too_many_volumes(cloud) -> None:
-    alice = cloud["api"].user("alice")
-    cloud["api"].user("bob")
+    alice, bob = cloud["api"].user("alice"), cloud["api"].user("bob")
     vm, bobs_vm = _vm(cloud, "alice"), _vm(cloud, "bob")
     first = _create(alice, cloud, "first", diskofferingid=cloud["custom"]["id"], size=1)
     assert _job(alice, "attachVolume", id=first["id"], virtualmachineid=vm["id"], deviceid=2)[0] == "ok"
@@ -145,6 +144,11 @@ def test_attach_refuses_a_taken_device_another_tenants_vm_and_too_many_volumes(c
     status, result = _job(alice, "attachVolume", id=other["id"], virtualmachineid=vm["id"], deviceid=3)
     assert status == "failed" and result["errortext"].startswith("deviceid: 3 is not a data volume device id")
     assert "does not exist" in _error(alice("attachVolume", id=other["id"], virtualmachineid=bobs_vm["id"]), 431)
+    bobs_volume = _create(bob, cloud, "bobs", diskofferingid=cloud["custom"]["id"], size=1)
+    text = _error(alice("attachVolume", id=bobs_volume["id"], virtualmachineid=vm["id"]), 431)
+    assert text.startswith("id: Volume ") and "does not exist" in text
+    status, result = _job(cloud["api"].root, "attachVolume", id=bobs_volume["id"], virtualmachineid=vm["id"])
+    assert status == "failed" and "belongs to another account" in result["errortext"], result
     limit = SimulatorHypervisor.capabilities.max_data_volumes
     for n in range(limit - 1):
         extra = _create(alice, cloud, f"x{n}", diskofferingid=cloud["custom"]["id"], size=1)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from cirrostack.db.models.accounts import Account
 from cirrostack.db.models.compute import Volume, VolumeState, VolumeType
-from cirrostack.db.models.infrastructure import Zone
+from cirrostack.db.models.infrastructure import AllocationState, Zone
 from cirrostack.db.models.offerings import DiskOffering
 from cirrostack.db.models.storage import StoragePool
 from cirrostack.errors import InsufficientCapacity, InvalidParameter, InvalidState, ResourceInUse
@@ -40,7 +40,7 @@ def create_volume(session: Session, caller: Caller, *, name: str, zone: Zone, of
                   size_gib: int | None = None, owner: Account | None = None) -> Volume:
     """Create an Allocated data volume for `owner` (default: the caller's account).
     Raises InvalidParameter, InvalidState (disabled zone), ResourceLimitExceeded."""
-    if zone.allocation_state == "Disabled" and not caller.is_root_admin:
+    if zone.allocation_state == AllocationState.DISABLED.value and not caller.is_root_admin:
         raise InvalidState(f"zoneid: zone {zone.name} is Disabled; volumes can be created in Enabled zones only")
     size = offering_size_bytes(offering, size_gib)
     account_id = owner.id if owner is not None else caller.account_id
@@ -61,7 +61,9 @@ def resize_volume(session: Session, caller: Caller, volume: Volume, *, offering:
                   size_gib: int | None = None, shrink_ok: bool = False) -> Volume:
     """Give a data volume a new size: a new disk offering's (with `size_gib` when it is custom) or,
     on a custom offering, `size_gib`. Shrinking needs `shrink_ok`. A volume on a pool must still
-    fit there (InsufficientCapacity otherwise); limits and VOLUME.RESIZE follow the change."""
+    fit there (InsufficientCapacity otherwise); limits and VOLUME.RESIZE follow the change.
+    The hypervisor contract has no resize call: an attached volume's VM gets the new size with
+    its disks at its next start."""
     if volume.volume_type != VolumeType.DATADISK.value:
         raise InvalidParameter("id", f"volume {volume.name} is a {volume.volume_type} volume; only data volumes "
                                      f"can be resized")

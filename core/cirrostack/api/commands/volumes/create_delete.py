@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from cirrostack.api.commands.volumes._views import VOLUME_RESPONSE, volume_view
 from cirrostack.api.declaration import Call, Command, CommandKind, Param
-from cirrostack.api.params import Boolean, Long, String, Uuid
+from cirrostack.api.params import Long, String, Uuid
 from cirrostack.db.models.accounts import Account, Domain
 from cirrostack.db.models.compute import Volume
 from cirrostack.db.models.infrastructure import Zone
@@ -33,9 +33,7 @@ CREATE_VOLUME = Command(
                                        "parameter."),
             Param("domainid", Uuid("Domain"), "the domain ID associated with the disk offering. If used with the "
                                               "account parameter returns the disk volume associated with the account "
-                                              "for the specified domain."),
-            Param("displayvolume", Boolean(), "an optional field, whether to display the volume to the end user or "
-                                              "not")))
+                                              "for the specified domain.")))
 
 DELETE_VOLUME = Command(
     "deleteVolume", "Deletes a detached disk volume.", kind=CommandKind.SUCCESS, roles=ANY_ROLE,
@@ -55,7 +53,7 @@ def _owner(call: Call, account: str | None, domainid: Domain | None) -> Account 
 
 @CREATE_VOLUME.prepare
 def prepare_volume(call: Call, name: str, zoneid: Zone, diskofferingid: DiskOffering, size: int | None = None,
-                   account: str | None = None, domainid: Domain | None = None, **_flags: Any) -> str:
+                   account: str | None = None, domainid: Domain | None = None) -> str:
     volume = volumes.create_volume(call.session, call.caller, name=name, zone=zoneid, offering=diskofferingid,
                                    size_gib=size, owner=_owner(call, account, domainid))
     return volume.uuid
