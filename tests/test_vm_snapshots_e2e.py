@@ -169,3 +169,30 @@ def test_a_failed_migration_leaves_the_vm_on_its_host_and_gives_the_target_room_
     assert (listed["state"], listed["hostid"]) == ("Running", vm["hostid"])
     after = {host["id"]: host for host in client.findHostsForMigration(virtualmachineid=vm["id"], fetch_list=True)}
     assert after[target["id"]]["memoryallocated"] == target["memoryallocated"]
+
+
+def test_another_account_neither_sees_nor_reverts_a_snapshot(client: CloudStack, admin_keys) -> None:
+    vm = deploy(client, "snap-private")
+    snapshot = client.createVMSnapshot(virtualmachineid=vm["id"], fetch_result=True)["vmsnapshot"]
+    account = client.createAccount(accounttype=0, username="snapuser", password="Secret-123", email="u@example.com",
+                                   firstname="Snap", lastname="User", account="snapuser")["account"]
+    keys = client.registerUserKeys(id=account["user"][0]["id"])["userkeys"]
+    user = CloudStack(endpoint=admin_keys.endpoint, key=keys["apikey"], secret=keys["secretkey"], poll_interval=0.2,
+                      timeout=60)
+    assert user.listVMSnapshot(listall=True, fetch_list=True) == []
+    with pytest.raises(CloudStackApiException) as raised:
+        user.revertToVMSnapshot(vmsnapshotid=snapshot["id"])
+    assert error_of(raised)["errorcode"] == 431 and "vmsnapshotid" in error_of(raised)["errortext"]
+    with pytest.raises(CloudStackApiException) as raised:
+        user.findHostsForMigration(virtualmachineid=vm["id"])
+    assert error_of(raised)["errorcode"] == 432
+
+
+def test_snapshots_of_an_expunged_vm_are_no_longer_listed(client: CloudStack) -> None:
+    vm = deploy(client, "snap-expunged")
+    client.createVMSnapshot(virtualmachineid=vm["id"], name="kept-until-expunge", fetch_result=True)
+    client.destroyVirtualMachine(id=vm["id"], fetch_result=True)
+    assert set(snapshots_of(client, vm["id"])) == {"kept-until-expunge"}
+    client.expungeVirtualMachine(id=vm["id"], fetch_result=True)
+    names = {row["displayname"] for row in client.listVMSnapshot(listall=True, fetch_list=True)}
+    assert "kept-until-expunge" not in names

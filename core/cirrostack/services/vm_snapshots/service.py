@@ -179,10 +179,12 @@ def list_snapshots(session: Session, caller: Caller, *, snapshot: VMSnapshot | N
                    keyword: str | None = None, account: str | None = None, domain: Domain | None = None,
                    isrecursive: bool = False, listall: bool = False, page: int = 1,
                    pagesize: int | None = None) -> tuple[list[VMSnapshot], int]:
-    """The VM snapshots the caller may see, newest first, filtered as listVMSnapshot's parameters say."""
+    """The VM snapshots the caller may see, newest first, filtered as listVMSnapshot's parameters say.
+    Snapshots of an expunged VM went with it and are not listed."""
     owners = scope.list_scope(session, caller, account=account, domain=domain, isrecursive=isrecursive,
                               listall=listall, by_id=snapshot is not None or vm is not None)
-    statement = owners.apply(scope.visible(caller, "VMSnapshot"), VMSnapshot.account_id)
+    statement = owners.apply(scope.visible(caller, "VMSnapshot"), VMSnapshot.account_id).where(
+        VMSnapshot.vm_id.in_(select(VirtualMachine.id).where(VirtualMachine.removed.is_(None))))
     if snapshot is not None:
         statement = statement.where(VMSnapshot.id == snapshot.id)
     if vm is not None:
