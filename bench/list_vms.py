@@ -88,7 +88,7 @@ def bare_app(cloud: BenchCloud) -> Flask:
                 .outerjoin(Host, Host.id == VirtualMachine.host_id)
                 .join(Account, Account.id == VirtualMachine.account_id)
                 .join(Domain, Domain.id == VirtualMachine.domain_id)
-                .where(live).order_by(VirtualMachine.id).limit(size).offset((page - 1) * size)).all()
+                .where(live).order_by(VirtualMachine.id.desc()).limit(size).offset((page - 1) * size)).all()
         items = [{**row._asdict(), "created": row.created.isoformat()} for row in rows]
         return jsonify({"count": total, "virtualmachine": items})
 
