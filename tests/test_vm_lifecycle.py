@@ -12,7 +12,11 @@ from tests.fixtures.operator_api import OperatorApi
 
 @pytest.fixture
 def cloud(operator_api: OperatorApi) -> dict:
-    """The demo zone with its template and the Small Instance offering."""
+    return demo_cloud(operator_api)
+
+
+def demo_cloud(operator_api: OperatorApi) -> dict:
+    """Build the demo zone; the deploy parameters of its zone, its template and the Small Instance offering."""
     assert build_demo_zone(operator_api.server, announce=lambda _line: None) is not None
     zone = operator_api.root("listZones")[1]["zone"][0]["id"]
     template = operator_api.root("listTemplates", templatefilter="featured")[1]["template"][0]["id"]
