@@ -177,3 +177,37 @@ def test_volume_limit_refuses_a_volume_and_resize_records_the_new_size(cloud) ->
         volumes.delete_volume(session, caller, volume)
         assert session.scalar(select(func.count()).select_from(Volume).where(Volume.removed.is_(None))) == 0
         assert limits.count_of(session, limits.account_owner(owner_account), ResourceType.VOLUME) == 0
+
+
+def test_zone_wide_pool_takes_what_the_cluster_pool_cannot(cloud, operator_api) -> None:
+    database, ids = cloud
+    with database.session() as session:
+        zone_uuid = session.get(Zone, ids["zone"]).uuid
+    wide = _ok(operator_api.root("createStoragePool", name="wide", url="nfs://10.0.0.6/export/wide", zoneid=zone_uuid,
+                                 scope="zone", hypervisor="Simulator", capacitybytes=50 * GiB))["storagepool"]
+    with database.session() as session:
+        first = storage_planner.pick_pool(session, ids["zone"], ids["cluster"], 8 * GiB)
+        assert first.id == ids["pool"]  # first fit: the older pool while it has room
+        session.get(StoragePool, ids["pool"]).capacity_bytes = 4 * GiB
+        session.flush()
+        second = storage_planner.pick_pool(session, ids["zone"], ids["cluster"], 8 * GiB)
+        assert second.uuid == wide["id"]
+        with pytest.raises(InsufficientCapacity):
+            storage_planner.pick_pool(session, ids["zone"], ids["cluster"], 200 * GiB)
+
+
+def test_expunge_detaches_data_volumes_which_stay_on_their_pool(cloud, operator_api) -> None:
+    database, ids = cloud
+    with database.session() as session:
+        caller = caller_for_user(session, ids["alice"])
+        vm = _vm(session, ids)
+        volumes.create_root_volume(session, caller, vm, _template(session, ids), 2 * GiB)
+        small = session.scalars(select(volumes.data_volumes.DiskOffering)
+                                .where(volumes.data_volumes.DiskOffering.name == "Small")).one()
+        data = volumes.create_volume(session, caller, name="keep", zone=session.get(Zone, ids["zone"]),
+                                     offering=small)
+        volumes.attach_volume(session, caller, operator_api.server.registry, data, vm)
+        assert [v.volume_type for v in volumes.vm_volumes(session, vm)] == ["ROOT", "DATADISK"]
+        volumes.release_vm_volumes(session, vm, expunge=True)
+        assert (data.vm_id, data.device_id, data.removed, data.state) == (None, None, None, "Ready")
+        assert storage_planner.allocated_bytes(session, [ids["pool"]]) == {ids["pool"]: 5 * GiB}
