@@ -196,3 +196,17 @@ def test_snapshots_of_an_expunged_vm_are_no_longer_listed(client: CloudStack) ->
     client.expungeVirtualMachine(id=vm["id"], fetch_result=True)
     names = {row["displayname"] for row in client.listVMSnapshot(listall=True, fetch_list=True)}
     assert "kept-until-expunge" not in names
+
+
+def test_vmsnapshot_max_caps_the_snapshots_of_one_vm(client: CloudStack) -> None:
+    vm = deploy(client, "snap-capped")
+    client.updateConfiguration(name="vmsnapshot.max", value="1")
+    try:
+        client.createVMSnapshot(virtualmachineid=vm["id"], name="only", fetch_result=True)
+        with pytest.raises(CloudStackApiException) as raised:
+            client.createVMSnapshot(virtualmachineid=vm["id"], name="one-too-many")
+        assert error_of(raised)["errorcode"] == 431
+        assert "vmsnapshot.max" in error_of(raised)["errortext"] and "virtualmachineid" in error_of(raised)["errortext"]
+    finally:
+        client.updateConfiguration(name="vmsnapshot.max", value="10")
+    assert set(snapshots_of(client, vm["id"])) == {"only"}

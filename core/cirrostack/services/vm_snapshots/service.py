@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from cirrostack.db.audit import record_event
 from cirrostack.db.models.accounts import Domain
 from cirrostack.db.models.compute import VirtualMachine, VMState, Volume
 from cirrostack.db.models.infrastructure import Host, Zone
@@ -26,7 +25,7 @@ from cirrostack.errors import InvalidParameter, InvalidState, UnsupportedOperati
 from cirrostack.hookspecs.hypervisor import PowerState, SnapshotSpec
 from cirrostack.hookspecs.vm_snapshot import SnapshotTarget
 from cirrostack.plugins import PluginRegistry
-from cirrostack.services import planner, scope, settings
+from cirrostack.services import events, planner, scope, settings
 from cirrostack.services.context import Caller
 from cirrostack.services.infrastructure.hosts import host_ref
 from cirrostack.services.usage.events import record_usage_event
@@ -38,8 +37,7 @@ scope.register_entity("VMSnapshot", VMSnapshot, scope.account_owned(VMSnapshot.a
 
 
 def allocate(session: Session, caller: Caller, registry: PluginRegistry, vm: VirtualMachine, *,
-             display_name: str | None = None, description: str | None = None, memory: bool = False,
-             quiesce: bool = False) -> VMSnapshot:
+             display_name: str | None = None, description: str | None = None, memory: bool = False) -> VMSnapshot:
     """Check the request and record a new snapshot in state Allocated (createVMSnapshot's first step).
 
     Raises InvalidState naming the VM's state unless it is Running or Stopped (memory snapshots need
@@ -50,6 +48,8 @@ def allocate(session: Session, caller: Caller, registry: PluginRegistry, vm: Vir
         raise InvalidState(f"Unable to snapshot VM {vm.name} ({vm.uuid}): it is in state {vm.state}, "
                            "it must be Running or Stopped")
     _require_hypervisor_support(registry, vm, memory=memory)
+    if vm.host_id is None and vm.last_host_id is None:
+        raise InvalidState(f"VM {vm.name} ({vm.uuid}) has never run on a host; start it before taking a VM snapshot")
     if memory and vm.state != VMState.RUNNING:
         raise InvalidParameter("snapshotmemory", f"VM {vm.name} is {vm.state}; a snapshot with memory needs a "
                                                  "Running VM")
@@ -70,7 +70,7 @@ def allocate(session: Session, caller: Caller, registry: PluginRegistry, vm: Vir
                                                    "this second; try again")
     session.add(snapshot)
     session.flush()
-    record_event(session, caller, "VMSNAPSHOT.CREATE", f"creating VM snapshot {snapshot.name} of VM {vm.name}",
+    events.record(session, caller, "VMSNAPSHOT.CREATE", f"creating VM snapshot {snapshot.name} of VM {vm.name}",
                  account_id=vm.account_id, domain_id=vm.domain_id, resource_type="VMSnapshot",
                  resource_uuid=snapshot.uuid, state="Scheduled")
     return snapshot
@@ -83,8 +83,13 @@ def take(session: Session, caller: Caller, registry: PluginRegistry, secrets: An
     vm = session.get(VirtualMachine, snapshot.vm_id)
     if snapshot.state != VMSnapshotState.ALLOCATED:
         raise InvalidState(f"VM snapshot {snapshot.name} is {snapshot.state}; only an Allocated one can be taken")
-    target = _target(session, registry, secrets, vm)
-    strategy = registry.vm_snapshot_strategy_for(target)
+    try:
+        target = _target(session, registry, secrets, vm)
+        strategy = registry.vm_snapshot_strategy_for(target)
+    except Exception:
+        snapshot.state = VMSnapshotState.ERROR.value
+        session.commit()
+        raise
     parent = _current(session, vm)
     snapshot.state = VMSnapshotState.CREATING.value
     snapshot.strategy_name = strategy.strategy_name
@@ -95,7 +100,7 @@ def take(session: Session, caller: Caller, registry: PluginRegistry, secrets: An
     _set_current(session, vm, snapshot)
     snapshot.parent_id = parent.id if parent is not None else None
     snapshot.state = VMSnapshotState.READY.value
-    record_event(session, caller, "VMSNAPSHOT.CREATE", f"created VM snapshot {snapshot.name} of VM {vm.name}",
+    events.record(session, caller, "VMSNAPSHOT.CREATE", f"created VM snapshot {snapshot.name} of VM {vm.name}",
                  account_id=vm.account_id, domain_id=vm.domain_id, resource_type="VMSnapshot",
                  resource_uuid=snapshot.uuid)
     return snapshot
@@ -144,7 +149,7 @@ def revert(session: Session, caller: Caller, registry: PluginRegistry, secrets: 
         vm.state, vm.host_id, vm.last_host_id = VMState.STOPPED.value, None, host_id
     _set_current(session, vm, snapshot)
     snapshot.state = VMSnapshotState.READY.value
-    record_event(session, caller, "VMSNAPSHOT.REVERTTO", f"reverted VM {vm.name} to VM snapshot {snapshot.name}",
+    events.record(session, caller, "VMSNAPSHOT.REVERTTO", f"reverted VM {vm.name} to VM snapshot {snapshot.name}",
                  account_id=vm.account_id, domain_id=vm.domain_id, resource_type="VMSnapshot",
                  resource_uuid=snapshot.uuid)
     return vm
@@ -169,7 +174,7 @@ def delete(session: Session, caller: Caller, registry: PluginRegistry, secrets: 
     snapshot.current = False
     snapshot.state = VMSnapshotState.REMOVED.value
     snapshot.mark_removed()
-    record_event(session, caller, "VMSNAPSHOT.DELETE", f"deleted VM snapshot {snapshot.name} of VM {vm.name}",
+    events.record(session, caller, "VMSNAPSHOT.DELETE", f"deleted VM snapshot {snapshot.name} of VM {vm.name}",
                  account_id=vm.account_id, domain_id=vm.domain_id, resource_type="VMSnapshot",
                  resource_uuid=snapshot.uuid)
 

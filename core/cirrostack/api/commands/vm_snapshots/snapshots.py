@@ -53,9 +53,9 @@ DELETE_VM_SNAPSHOT = Command(
 
 @CREATE_VM_SNAPSHOT.prepare
 def prepare_vm_snapshot(call: Call, virtualmachineid: VirtualMachine, name: str | None = None,
-                        description: str | None = None, snapshotmemory: bool = False, quiescevm: bool = False) -> str:
+                        description: str | None = None, snapshotmemory: bool = False, **_later: Any) -> str:
     snapshot = service.allocate(call.session, call.caller, call.registry, virtualmachineid, display_name=name,
-                                description=description, memory=snapshotmemory, quiesce=quiescevm)
+                                description=description, memory=snapshotmemory)
     return snapshot.uuid
 
 
