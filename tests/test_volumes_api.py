@@ -215,3 +215,19 @@ def test_pool_with_volumes_cannot_be_deleted(cloud) -> None:
     api.job_result(submitted["jobid"])
     status, body = api.root("deleteStoragePool", id=cloud["pool"]["id"])
     assert status != 200 and "it holds 1 volume(s)" in body["errortext"], body
+
+
+def test_list_volumes_filters_by_type_keyword_and_owner(cloud) -> None:
+    api, alice = cloud["api"], cloud["api"].user("alice")
+    for name in ("logs", "backup"):
+        _create(alice, cloud, name, diskofferingid=cloud["small"]["id"])
+    assert [v["name"] for v in _ok(alice("listVolumes", keyword="log"))["volume"]] == ["logs"]
+    assert _ok(alice("listVolumes", type="DATADISK"))["count"] == 2
+    assert _ok(alice("listVolumes", type="ROOT")).get("count", 0) == 0
+    assert _ok(api.root("listVolumes")).get("count", 0) == 0  # the admin's own account holds none
+    everything = _ok(api.root("listVolumes", listall="true"))
+    assert everything["count"] == 2 and {v["account"] for v in everything["volume"]} == {"alice"}
+    paged = _ok(alice("listVolumes", page=2, pagesize=1))
+    assert paged["count"] == 2 and [v["name"] for v in paged["volume"]] == ["logs"]
+    status, body = alice("listVolumes", storageid=cloud["pool"]["id"])
+    assert status == 432 and "storageid" in body["errortext"], body
