@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from cirrostack.api.declaration import Field, Response
 from cirrostack.db.models.accounts import Account, Domain
@@ -71,17 +72,27 @@ def _by_id(session: Session, model: type, ids: Iterable[int | None]) -> dict[int
     wanted = {value for value in ids if value is not None}
     if not wanted:
         return {}
-    return {row.id: row for row in session.scalars(select(model).where(model.id.in_(wanted)))}
+    # The views read a few columns of these rows: skip the relationships their models load eagerly.
+    return {row.id: row for row in session.scalars(select(model).where(model.id.in_(wanted)).options(lazyload("*")))}
 
 
 def vm_views(session: Session, caller: Caller, vms: list[VirtualMachine]) -> list[dict[str, Any]]:
-    """The API objects of `vms`, in order. Hosts are named to administrators only."""
-    accounts = _by_id(session, Account, (vm.account_id for vm in vms))
-    domains = _by_id(session, Domain, (vm.domain_id for vm in vms))
-    zones = _by_id(session, Zone, (vm.zone_id for vm in vms))
-    offerings = _by_id(session, ServiceOffering, (vm.service_offering_id for vm in vms))
-    templates = _by_id(session, Template, (vm.template_id for vm in vms))
-    hosts = _by_id(session, Host, (vm.host_id for vm in vms)) if _is_admin(caller) else {}
+    """The API objects of `vms`, in order. Hosts are named to administrators only.
+
+    Each zone, template, offering, owner and host of the page is turned into its response fields once,
+    so a VM's own view only adds its columns (a page of 500 VMs shares a handful of those objects)."""
+    accounts = {key: {"account": row.name} for key, row in
+                _by_id(session, Account, (vm.account_id for vm in vms)).items()}
+    domains = {key: {"domainid": row.uuid, "domain": row.name} for key, row in
+               _by_id(session, Domain, (vm.domain_id for vm in vms)).items()}
+    zones = {key: {"zoneid": row.uuid, "zonename": row.name} for key, row in
+             _by_id(session, Zone, (vm.zone_id for vm in vms)).items()}
+    offerings = {key: {"serviceofferingid": row.uuid, "serviceofferingname": row.name} for key, row in
+                 _by_id(session, ServiceOffering, (vm.service_offering_id for vm in vms)).items()}
+    templates = {key: _template_fields(row) for key, row in
+                 _by_id(session, Template, (vm.template_id for vm in vms)).items()}
+    hosts = {key: {"hostid": row.uuid, "hostname": row.name} for key, row in
+             _by_id(session, Host, (vm.host_id for vm in vms)).items()} if _is_admin(caller) else {}
     vm_ids = [vm.id for vm in vms]
     details: dict[int, dict[str, str]] = defaultdict(dict)
     root_devices: dict[int, int] = {}
@@ -92,8 +103,8 @@ def vm_views(session: Session, caller: Caller, vms: list[VirtualMachine]) -> lis
         roots = session.execute(select(Volume.vm_id, Volume.device_id).where(
             Volume.vm_id.in_(vm_ids), Volume.volume_type == VolumeType.ROOT.value, Volume.removed.is_(None)))
         root_devices = {vm_id: device_id for vm_id, device_id in roots}
-    return [_view(vm, caller, accounts, domains, zones, offerings, templates, hosts, details.get(vm.id, {}),
-                  root_devices.get(vm.id)) for vm in vms]
+    related = _Related(accounts, domains, zones, offerings, templates, hosts, caller.is_root_admin)
+    return [_view(vm, related, details.get(vm.id, {}), root_devices.get(vm.id)) for vm in vms]
 
 
 def vm_response(session: Session, vm: VirtualMachine, caller: Caller, password: str | None = None) -> dict[str, Any]:
@@ -104,34 +115,56 @@ def vm_response(session: Session, vm: VirtualMachine, caller: Caller, password: 
     return view
 
 
-def _view(vm: VirtualMachine, caller: Caller, accounts: dict, domains: dict, zones: dict, offerings: dict,
-          templates: dict, hosts: dict, details: dict[str, str], root_device: int | None) -> dict[str, Any]:
-    zone, offering, template = zones.get(vm.zone_id), offerings.get(vm.service_offering_id), templates.get(
-        vm.template_id)
-    domain, host = domains.get(vm.domain_id), hosts.get(vm.host_id) if vm.host_id else None
+@dataclass(frozen=True)
+class _Related:
+    """The response fields of the objects a page of VMs refers to, by their integer id."""
+
+    accounts: dict[int, dict[str, Any]]
+    domains: dict[int, dict[str, Any]]
+    zones: dict[int, dict[str, Any]]
+    offerings: dict[int, dict[str, Any]]
+    templates: dict[int, dict[str, Any]]
+    hosts: dict[int, dict[str, Any]]
+    root_admin: bool
+
+
+_NO_TEMPLATE = {"passwordenabled": False, "isdynamicallyscalable": False}
+
+
+def _template_fields(template: Template) -> dict[str, Any]:
+    fields = {"templateid": template.uuid, "templatename": template.name,
+              "templatedisplaytext": template.display_text, "passwordenabled": bool(template.password_enabled),
+              "guestosid": template.guest_os.uuid if template.guest_os else None,
+              "isdynamicallyscalable": bool(template.is_dynamically_scalable)}
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+def _view(vm: VirtualMachine, related: _Related, details: dict[str, str], root_device: int | None) -> dict[str, Any]:
     view: dict[str, Any] = {
         "id": vm.uuid, "name": vm.name, "displayname": vm.display_name or vm.name,
-        "account": accounts[vm.account_id].name if vm.account_id in accounts else None,
-        "domainid": domain.uuid if domain else None, "domain": domain.name if domain else None,
-        "created": to_api(vm.created), "state": vm.state, "haenable": vm.ha_enabled, "group": vm.group_name,
-        "zoneid": zone.uuid if zone else None, "zonename": zone.name if zone else None,
-        "templateid": template.uuid if template else None, "templatename": template.name if template else None,
-        "templatedisplaytext": template.display_text if template else None,
-        "passwordenabled": bool(template and template.password_enabled),
-        "serviceofferingid": offering.uuid if offering else None,
-        "serviceofferingname": offering.name if offering else None,
+        **related.accounts.get(vm.account_id, {}), **related.domains.get(vm.domain_id, {}),
+        "created": to_api(vm.created), "state": vm.state, "haenable": vm.ha_enabled,
+        **related.zones.get(vm.zone_id, {}), **related.templates.get(vm.template_id, _NO_TEMPLATE),
+        **related.offerings.get(vm.service_offering_id, {}),
         "cpunumber": vm.cpus, "cpuspeed": vm.cpu_speed_mhz, "memory": vm.memory_mb,
-        "guestosid": template.guest_os.uuid if template and template.guest_os else None,
-        "rootdeviceid": root_device, "rootdevicetype": "ROOT" if root_device is not None else None,
-        "hypervisor": vm.hypervisor_type, "keypair": vm.keypair_name,
-        "nic": [], "securitygroup": [], "affinitygroup": [], "tags": [], "details": dict(details),
-        "displayvm": vm.display_vm, "isdynamicallyscalable": bool(template and template.is_dynamically_scalable),
+        "hypervisor": vm.hypervisor_type, "nic": [], "securitygroup": [], "affinitygroup": [], "tags": [],
+        "details": dict(details), "displayvm": vm.display_vm,
     }
-    if host is not None:
-        view["hostid"], view["hostname"] = host.uuid, host.name
-    if caller.is_root_admin:
+    if vm.group_name is not None:
+        view["group"] = vm.group_name
+    if root_device is not None:
+        view["rootdeviceid"], view["rootdevicetype"] = root_device, "ROOT"
+    if vm.keypair_name is not None:
+        view["keypair"] = vm.keypair_name
+    if vm.host_id is not None and vm.host_id in related.hosts:
+        view.update(related.hosts[vm.host_id])
+    if related.root_admin and vm.instance_name is not None:
         view["instancename"] = vm.instance_name
-    return {key: value for key, value in view.items() if value is not None}
+    if view["created"] is None:
+        del view["created"]
+    if view["hypervisor"] is None:
+        del view["hypervisor"]
+    return view
 
 
 def _is_admin(caller: Caller) -> bool:
