@@ -167,3 +167,29 @@ def test_hypervisor_without_live_scaling_is_refused_before_any_driver_call(opera
     assert stopped["jobstatus"] == 1
     scaled = _scale(operator_api, vm, cloud["medium"])
     assert scaled["jobstatus"] == 1 and _size(scaled["jobresult"]["virtualmachine"]) == (1, 1000, 1024)
+
+
+def test_a_deleted_offering_stays_with_the_vms_that_use_it(operator_api, cloud):
+    status, body = operator_api.root("createServiceOffering", name="Short-lived", displaytext="s", cpunumber=1,
+                                     cpuspeed=600, memory=640)
+    assert status == 200, body
+    offering = body["serviceoffering"]["id"]
+    vm = _deploy(operator_api, {**cloud, "small": offering}, startvm="false")
+    assert operator_api.root("deleteServiceOffering", id=offering)[0] == 200
+    listed = operator_api.root("listVirtualMachines", id=vm["id"])[1]["virtualmachine"][0]
+    assert listed["serviceofferingid"] == offering and listed["serviceofferingname"] == "Short-lived"
+    started = _job(operator_api, operator_api.root("startVirtualMachine", id=vm["id"]))
+    assert started["jobstatus"] == 1 and _size(started["jobresult"]["virtualmachine"]) == (1, 600, 640)
+    status, body = operator_api.root("deployVirtualMachine", zoneid=cloud["zoneid"], templateid=cloud["templateid"],
+                                     serviceofferingid=offering)
+    assert status == 431 and "serviceofferingid" in body["errortext"]
+
+
+def test_offerings_a_vm_can_change_to(operator_api, cloud):
+    vm = _deploy(operator_api, cloud, startvm="false")
+    status, body = operator_api.root("createServiceOffering", name="Local", displaytext="l", cpunumber=1,
+                                     cpuspeed=600, memory=640, storagetype="local")
+    assert status == 200, body
+    _status, body = operator_api.root("listServiceOfferings", virtualmachineid=vm["id"])
+    names = {row["name"] for row in body["serviceoffering"]}
+    assert names == {"Medium Instance", "Custom"}

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Select, literal, or_, select
 from sqlalchemy.orm import Session
 
-from cirrostack.db.models import DiskOffering, Domain, ServiceOffering
+from cirrostack.db.models import DiskOffering, Domain, ServiceOffering, VirtualMachine
 from cirrostack.db.paging import DEFAULT_PAGE_SIZE, fetch_page
 from cirrostack.errors import InvalidParameter
 from cirrostack.services import scope
@@ -50,9 +50,11 @@ scope.register_entity("DiskOffering", DiskOffering, _disk_rule)
 def list_service_offerings(session: Session, caller: Caller, *, offering: ServiceOffering | None = None,
                            name: str | None = None, domain: Domain | None = None, issystem: bool = False,
                            systemvmtype: str | None = None, keyword: str | None = None, page: int = 1,
-                           pagesize: int | None = DEFAULT_PAGE_SIZE) -> tuple[list[ServiceOffering], int]:
+                           pagesize: int | None = DEFAULT_PAGE_SIZE,
+                           vm: VirtualMachine | None = None) -> tuple[list[ServiceOffering], int]:
     """Offerings the caller may use; with `issystem` the system offerings instead (admins only),
-    narrowed by `systemvmtype`. `domain` lists the offerings of that domain only."""
+    narrowed by `systemvmtype`. `domain` lists the offerings of that domain only. `vm` lists the
+    offerings that VM can change to: not its current one (unless custom), same storage type."""
     if issystem and caller.account_type is AccountType.USER:
         raise InvalidParameter("issystem", "only administrators can list system offerings")
     if systemvmtype is not None and not issystem:
@@ -68,7 +70,18 @@ def list_service_offerings(session: Session, caller: Caller, *, offering: Servic
         statement = statement.where(ServiceOffering.domain_id == domain.id)
     if keyword:
         statement = statement.where(ServiceOffering.name.contains(keyword, autoescape=True))
+    if vm is not None:
+        statement = _changeable_for(session, statement, vm)
     return fetch_page(session, statement.order_by(ServiceOffering.sort_key, ServiceOffering.id), page, pagesize)
+
+
+def _changeable_for(session: Session, statement: Select[Any], vm: VirtualMachine) -> Select[Any]:
+    current = session.get(ServiceOffering, vm.service_offering_id)
+    if current is None:
+        return statement
+    if not current.is_customized:
+        statement = statement.where(ServiceOffering.id != current.id)
+    return statement.where(ServiceOffering.storage_type == current.storage_type)
 
 
 def list_disk_offerings(session: Session, caller: Caller, *, offering: DiskOffering | None = None,

@@ -12,7 +12,7 @@ from cirrostack.api.commands.offerings._views import (
 )
 from cirrostack.api.declaration import LIST_PARAMS, Call, Command, CommandKind, ListResult, Param
 from cirrostack.api.params import Boolean, String, Uuid
-from cirrostack.db.models import DiskOffering, Domain, ServiceOffering
+from cirrostack.db.models import DiskOffering, Domain, ServiceOffering, VirtualMachine
 from cirrostack.services import offerings
 from cirrostack.services.context import ANY_ROLE
 
@@ -26,7 +26,7 @@ LIST_SERVICE_OFFERINGS = Command(
             Param("issystem", Boolean(), "is this a system vm offering"),
             Param("systemvmtype", String(), "the system VM type. Possible types are \"consoleproxy\", "
                                             "\"secondarystoragevm\" or \"domainrouter\"."),
-            Param("virtualmachineid", Uuid("VirtualMachine", load=False), "the ID of the virtual machine. Pass "
+            Param("virtualmachineid", Uuid("VirtualMachine"), "the ID of the virtual machine. Pass "
                                                                           "this in if you want to see the available "
                                                                           "service offering that a virtual machine "
                                                                           "can be changed to."),
@@ -45,12 +45,12 @@ LIST_DISK_OFFERINGS = Command(
 @LIST_SERVICE_OFFERINGS.handler
 def list_service_offerings(call: Call, id: ServiceOffering | None = None, name: str | None = None,
                            domainid: Domain | None = None, issystem: bool = False, systemvmtype: str | None = None,
-                           virtualmachineid: str | None = None, keyword: str | None = None,
+                           virtualmachineid: VirtualMachine | None = None, keyword: str | None = None,
                            **_paging: Any) -> ListResult:
     rows, count = offerings.list_service_offerings(call.session, call.caller, offering=id, name=name,
                                                    domain=domainid, issystem=issystem, systemvmtype=systemvmtype,
                                                    keyword=keyword, page=call.paging.page,
-                                                   pagesize=call.paging.pagesize)
+                                                   pagesize=call.paging.pagesize, vm=virtualmachineid)
     return ListResult([service_offering_view(row) for row in rows], count)
 
 
