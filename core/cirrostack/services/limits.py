@@ -18,6 +18,7 @@ import enum
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select, update
+from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -203,6 +204,13 @@ def _row_is(owner: Owner, resource: ResourceType) -> tuple:
 
 def _ensure_row(session: Session, owner: Owner, resource: ResourceType) -> None:
     if session.scalar(select(ResourceCount.id).where(*_row_is(owner, resource))) is not None:
+        return
+    if session.get_bind().dialect.name in ("mysql", "mariadb"):
+        # An upsert takes the row's exclusive lock at once. A plain INSERT that meets another transaction's new
+        # row keeps a shared lock on it, and two such transactions deadlock when both then UPDATE the row.
+        session.execute(mysql_insert(ResourceCount).values(
+            owner_type=owner.kind, owner_id=owner.id, resource_type=int(resource), count=0,
+        ).on_duplicate_key_update(count=ResourceCount.count))
         return
     try:
         with session.begin_nested():
