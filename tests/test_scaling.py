@@ -193,3 +193,25 @@ def test_offerings_a_vm_can_change_to(operator_api, cloud):
     _status, body = operator_api.root("listServiceOfferings", virtualmachineid=vm["id"])
     names = {row["name"] for row in body["serviceoffering"]}
     assert names == {"Medium Instance", "Custom"}
+
+
+def test_a_failed_live_scale_gives_everything_back(operator_api, cloud, monkeypatch):
+    from cirrostack.errors import HostUnreachable
+
+    _enable_dynamic_scaling(operator_api, cloud["zoneid"])
+    vm = _deploy(operator_api, cloud)
+    before = _used(operator_api, cloud["zoneid"])
+
+    def unreachable(self, host, vm_ref, cpus, cpu_speed_mhz, memory_mb):
+        raise HostUnreachable(f"simulated host {host.name} does not answer")
+
+    monkeypatch.setattr(SimulatorHypervisor, "scale_vm", unreachable)
+    result = _scale(operator_api, vm, cloud["medium"])
+    assert result["jobstatus"] == 2 and result["jobresult"]["errorcode"] == 534, result
+    listed = operator_api.root("listVirtualMachines", id=vm["id"])[1]["virtualmachine"][0]
+    assert _size(listed) == (1, 500, 512) and listed["serviceofferingid"] == cloud["small"]
+    assert _used(operator_api, cloud["zoneid"]) == before
+    assert _upgrade_events(operator_api, vm["id"]) == []
+    monkeypatch.undo()
+    assert _scale(operator_api, vm, cloud["medium"])["jobstatus"] == 1
+    assert _used(operator_api, cloud["zoneid"]) == {0: 1024 * 1024 * 1024, 1: 1000}

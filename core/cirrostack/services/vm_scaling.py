@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from cirrostack.db.models.compute import VirtualMachine, VMDetail, VMState
@@ -81,8 +81,13 @@ def scale(session: Session, caller: Caller, vm: VirtualMachine, offering: Servic
         raise InvalidState(f"Unable to scale VM {vm.name} ({vm.uuid}): it is Running but has no host")
     extra_mhz = new.cpus * new.cpu_speed_mhz - old.cpus * old.cpu_speed_mhz
     extra_mb = new.memory_mb - old.memory_mb
-    _reserve_on_own_host(session, vm, host, zone, offering, extra_mhz, extra_mb)
-    _consume_limits(session, vm.account_id, old, new)
+    _claim_size(session, vm, old, new)
+    try:
+        _reserve_on_own_host(session, vm, host, zone, offering, extra_mhz, extra_mb)
+        _consume_limits(session, vm.account_id, old, new)
+    except Exception:
+        session.rollback()  # the claimed size too: the VM keeps what it had
+        raise
     session.commit()
     driver, ref = drivers.for_host(host)
     try:
@@ -91,6 +96,7 @@ def scale(session: Session, caller: Caller, vm: VirtualMachine, offering: Servic
         session.rollback()
         planner.release_host(session, host.id, 1, extra_mhz, extra_mb)
         _consume_limits(session, vm.account_id, new, old)
+        vm.cpus, vm.cpu_speed_mhz, vm.memory_mb = old.cpus, old.cpu_speed_mhz, old.memory_mb
         session.commit()
         raise
     _apply(session, caller, vm, offering, old, new, event_type="VM.SCALE", limits_counted=True)
@@ -128,6 +134,23 @@ def _require_scale_up(old: ComputeSize, new: ComputeSize) -> None:
                                                     f"{new.memory_mb}) must have at least one value greater than "
                                                     f"the current (cpu={old.cpus}, speed={old.cpu_speed_mhz}, "
                                                     f"memory={old.memory_mb}) and none smaller")
+
+
+def _claim_size(session: Session, vm: VirtualMachine, old: ComputeSize, new: ComputeSize) -> None:
+    """Write the new size only if nobody changed the VM since it was read: of two scale jobs on one VM
+    one wins, the other is refused before it reserves anything."""
+    result = session.execute(
+        update(VirtualMachine)
+        .where(VirtualMachine.id == vm.id, VirtualMachine.state == VMState.RUNNING.value,
+               VirtualMachine.cpus == old.cpus, VirtualMachine.cpu_speed_mhz == old.cpu_speed_mhz,
+               VirtualMachine.memory_mb == old.memory_mb)
+        .values(cpus=new.cpus, cpu_speed_mhz=new.cpu_speed_mhz, memory_mb=new.memory_mb)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        session.rollback()
+        raise InvalidState(f"Unable to scale VM {vm.name} ({vm.uuid}): another operation changed it meanwhile; "
+                           "list it and try again")
+    vm.cpus, vm.cpu_speed_mhz, vm.memory_mb = new.cpus, new.cpu_speed_mhz, new.memory_mb
 
 
 def _reserve_on_own_host(session: Session, vm: VirtualMachine, host: Host, zone: Zone | None,
