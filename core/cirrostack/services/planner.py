@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, case, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, case, select, update
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from cirrostack.db.models.compute import HostReservation
@@ -131,13 +132,17 @@ def _try_reserve(session: Session, host: Host, cpu_mhz: int, memory_bytes: int) 
 
 
 def _ensure_row(session: Session, host_id: int) -> None:
+    """Make the host's reservation row exist without a lock upgrade: on MariaDB a plain INSERT that hits a
+    duplicate takes a shared lock that the UPDATE then has to upgrade, which deadlocks concurrent deploys;
+    INSERT ... ON DUPLICATE KEY UPDATE takes the exclusive lock at once."""
     if session.scalar(select(HostReservation.host_id).where(HostReservation.host_id == host_id)) is not None:
         return
-    try:
-        with session.begin_nested():
-            session.execute(insert(HostReservation).values(host_id=host_id, cpu_mhz=0, memory_bytes=0))
-    except IntegrityError:
-        pass  # another deploy created the row first; the conditional UPDATE works on it all the same
+    values = {"host_id": host_id, "cpu_mhz": 0, "memory_bytes": 0}
+    if session.get_bind().dialect.name == "mysql":
+        statement = mysql_insert(HostReservation).values(**values)
+        session.execute(statement.on_duplicate_key_update(host_id=statement.inserted.host_id))
+    else:
+        session.execute(sqlite_insert(HostReservation).values(**values).on_conflict_do_nothing())
 
 
 def _at_least_zero(expression: ColumnElement[int]) -> ColumnElement[int]:

@@ -33,7 +33,7 @@ from cirrostack.services.infrastructure.hosts import host_ref
 from cirrostack.services.limits import ResourceType
 from cirrostack.services.usage.events import record_usage_event
 from cirrostack.services.vms.spec import vm_ref, vm_spec
-from cirrostack.services.vms.states import move, require_state
+from cirrostack.services.vms.states import claim, move, require_state
 from cirrostack.services.volumes.data_volumes import create_volume
 from cirrostack.services.volumes.vm_volumes import create_root_volume, recover_vm_volumes, release_vm_volumes
 
@@ -119,7 +119,7 @@ def start(session: Session, caller: Caller, vm: VirtualMachine, drivers: Drivers
     On a hypervisor failure the reservation is given back, the VM goes to `failed_state` (Error for
     a deploy's first start) and the error is raised. Raises InvalidState unless the VM is Stopped or Error.
     """
-    require_state(vm, "start", VMState.STOPPED, VMState.ERROR)
+    claim(session, vm, VMState.STARTING, "start", VMState.STOPPED, VMState.ERROR)
     zone = session.get(Zone, vm.zone_id)
     offering = session.get(ServiceOffering, vm.service_offering_id)
     try:
@@ -132,7 +132,6 @@ def start(session: Session, caller: Caller, vm: VirtualMachine, drivers: Drivers
         vm.state = failed_state.value
         session.commit()
         raise
-    move(vm, VMState.STARTING, "start")
     vm.host_id, vm.pod_id, vm.cluster_id = chosen.id, chosen.pod_id, chosen.cluster_id
     vm.hypervisor_type = chosen.hypervisor_type
     session.commit()
@@ -161,8 +160,7 @@ def start(session: Session, caller: Caller, vm: VirtualMachine, drivers: Drivers
 def stop(session: Session, caller: Caller, vm: VirtualMachine, drivers: Drivers, forced: bool = False
          ) -> VirtualMachine:
     """Power `vm` off (hard when `forced`) and give its host reservation back. Raises InvalidState unless Running."""
-    require_state(vm, "stop", VMState.RUNNING)
-    move(vm, VMState.STOPPING, "stop")
+    claim(session, vm, VMState.STOPPING, "stop", VMState.RUNNING)
     session.commit()
     host = session.get(Host, vm.host_id)
     try:
@@ -173,9 +171,11 @@ def stop(session: Session, caller: Caller, vm: VirtualMachine, drivers: Drivers,
         pass  # the host no longer knows it: it is stopped all the same
     except Exception:
         session.rollback()
-        vm.state = VMState.RUNNING.value
-        session.commit()
-        raise
+        if not forced:
+            vm.state = VMState.RUNNING.value
+            session.commit()
+            raise
+        # forced: the caller knows the VM is off, so it is marked Stopped even though the host was not told
     _stopped(session, caller, vm)
     session.commit()
     return vm
@@ -197,7 +197,7 @@ def destroy(session: Session, caller: Caller, vm: VirtualMachine, drivers: Drive
     require_state(vm, "destroy", VMState.RUNNING, VMState.STOPPED, VMState.ERROR)
     if vm.state == VMState.RUNNING.value:
         stop(session, caller, vm, drivers, forced=True)
-    move(vm, VMState.DESTROYED, "destroy")
+    claim(session, vm, VMState.DESTROYED, "destroy", VMState.STOPPED, VMState.ERROR)
     _release_vm_limits(session, vm)
     release_vm_volumes(session, vm, expunge=False)
     _usage(session, vm, "VM.DESTROY")
@@ -211,9 +211,8 @@ def destroy(session: Session, caller: Caller, vm: VirtualMachine, drivers: Drive
 
 def recover(session: Session, caller: Caller, vm: VirtualMachine) -> VirtualMachine:
     """Bring a Destroyed VM back as Stopped, counting it against its owner's limits again."""
-    require_state(vm, "recover", VMState.DESTROYED)
+    claim(session, vm, VMState.STOPPED, "recover", VMState.DESTROYED)
     _consume_vm_limits(session, vm.account_id, ComputeSize(vm.cpus, vm.cpu_speed_mhz, vm.memory_mb))
-    move(vm, VMState.STOPPED, "recover")
     recover_vm_volumes(session, vm)
     _usage(session, vm, "VM.CREATE")
     events.record(session, caller, "VM.RECOVER", f"Recovered VM {vm.name}", account_id=vm.account_id,
@@ -258,7 +257,7 @@ def _job_vm(session: Session, job: AsyncJob) -> VirtualMachine | None:
 
 
 def _expunge(session: Session, caller: Caller, vm: VirtualMachine, drivers: Drivers) -> VirtualMachine:
-    move(vm, VMState.EXPUNGING, "expunge")
+    claim(session, vm, VMState.EXPUNGING, "expunge", VMState.DESTROYED)
     last = session.get(Host, vm.last_host_id) if vm.last_host_id else None
     if last is not None:
         driver, ref = drivers.for_host(last)

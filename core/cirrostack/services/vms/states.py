@@ -9,6 +9,9 @@
 
 from __future__ import annotations
 
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
 from cirrostack.db.models.compute import VirtualMachine, VMState
 from cirrostack.errors import InvalidState
 
@@ -43,4 +46,22 @@ def move(vm: VirtualMachine, target: VMState, action: str) -> None:
     if not can_move(vm.state, target):
         raise InvalidState(f"Unable to {action} VM {vm.name} ({vm.uuid}): it is in state {vm.state}, "
                            f"which cannot become {target.value}")
+    vm.state = target.value
+
+
+def claim(session: Session, vm: VirtualMachine, target: VMState, action: str, *allowed: VMState) -> None:
+    """Move `vm` to `target` only if the database still holds it in one of `allowed`.
+
+    One conditional UPDATE, so of two concurrent requests on the same VM (two stops, a start and a
+    destroy) exactly one proceeds; the other gets InvalidState naming the state it found."""
+    require_state(vm, action, *allowed)
+    result = session.execute(
+        update(VirtualMachine)
+        .where(VirtualMachine.id == vm.id, VirtualMachine.state.in_([state.value for state in allowed]))
+        .values(state=target.value)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        session.refresh(vm)
+        require_state(vm, action, *allowed)
+        raise InvalidState(f"Unable to {action} VM {vm.name} ({vm.uuid}): another operation changed it first")
     vm.state = target.value
