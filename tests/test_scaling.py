@@ -4,13 +4,16 @@ demo zone (SQLite, then MariaDB): new sizes, custom offerings, capacity, refusal
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from cirrostack.db.models.usage import UsageEvent
 from cirrostack.demo import build_demo_zone
+from cirrostack.errors import HostUnreachable
 from cirrostack.simulator.driver import SimulatorHypervisor
 from tests.fixtures.operator_api import OperatorApi
 
@@ -196,8 +199,6 @@ def test_offerings_a_vm_can_change_to(operator_api, cloud):
 
 
 def test_a_failed_live_scale_gives_everything_back(operator_api, cloud, monkeypatch):
-    from cirrostack.errors import HostUnreachable
-
     _enable_dynamic_scaling(operator_api, cloud["zoneid"])
     vm = _deploy(operator_api, cloud)
     before = _used(operator_api, cloud["zoneid"])
@@ -215,3 +216,22 @@ def test_a_failed_live_scale_gives_everything_back(operator_api, cloud, monkeypa
     monkeypatch.undo()
     assert _scale(operator_api, vm, cloud["medium"])["jobstatus"] == 1
     assert _used(operator_api, cloud["zoneid"]) == {0: 1024 * 1024 * 1024, 1: 1000}
+
+
+def test_usage_records_show_the_values_before_and_after_a_scale(operator_api, cloud):
+    _enable_dynamic_scaling(operator_api, cloud["zoneid"])
+    sizes = {"details[0].cpuNumber": 1, "details[0].cpuSpeed": 700, "details[0].memory": 640}
+    vm = _deploy(operator_api, {**cloud, "small": cloud["custom"]}, **sizes)
+    time.sleep(1.1)  # MariaDB keeps whole seconds: the first period must not be empty
+    scaled = _scale(operator_api, vm, cloud["custom"], **{"details[0].cpuNumber": 2, "details[0].cpuSpeed": 900,
+                                                          "details[0].memory": 1280})
+    assert scaled["jobstatus"] == 1, scaled
+    today = datetime.now(UTC).date()
+    window = {"startdate": str(today - timedelta(days=1)), "enddate": str(today + timedelta(days=1))}
+    status, body = operator_api.root("generateUsageRecords", **window)
+    assert status == 200, body
+    status, body = operator_api.root("listUsageRecords", type=1, **window)
+    assert status == 200, body
+    running = sorted({(row["cpunumber"], row["cpuspeed"], row["memory"]) for row in body["usagerecord"]
+                      if row.get("virtualmachineid") == vm["id"]})  # a set: records are also cut at midnight
+    assert running == [(1, 700, 640), (2, 900, 1280)]
