@@ -122,7 +122,8 @@ def throwaway_mariadb() -> Iterator[Any]:
     process = subprocess.Popen(
         [mariadbd, "--no-defaults", "--user=root", f"--datadir={datadir}", f"--socket={base / 'mysqld.sock'}",
          f"--pid-file={base / 'mysqld.pid'}", f"--port={port}", "--bind-address=127.0.0.1",
-         f"--log-error={base / 'error.log'}", "--skip-name-resolve", "--innodb-buffer-pool-size=256M",
+         f"--log-error={base / 'error.log'}", f"--tmpdir={base}", "--skip-name-resolve",
+         "--innodb-buffer-pool-size=256M",
          "--innodb-log-file-size=64M", "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci",
          "--innodb-flush-log-at-trx-commit=2", "--max-connections=300"])
 

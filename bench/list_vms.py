@@ -64,7 +64,10 @@ def grow_table(cloud: BenchCloud, target: int) -> None:
 
 
 def bare_app(cloud: BenchCloud) -> Flask:
-    """The baseline: Flask + SQLAlchemy reading the same page (same joins, same total count) as plain JSON."""
+    """The baseline: Flask + SQLAlchemy reading the same page (same joins, same total count) as plain JSON.
+
+    The page's ids are chosen first and the joins applied to those 500 rows only, so that neither database
+    joins or sorts the whole table (MariaDB otherwise sorts the joined table in a temporary table)."""
     app = Flask("bare")
     database = cloud.server.database
     columns = (VirtualMachine.uuid, VirtualMachine.name, VirtualMachine.display_name, VirtualMachine.state,
@@ -81,14 +84,17 @@ def bare_app(cloud: BenchCloud) -> Flask:
         with database.session() as session:
             live = VirtualMachine.removed.is_(None)
             total = session.scalar(select(func.count()).select_from(VirtualMachine).where(live))
+            page_ids = (select(VirtualMachine.id).where(live).order_by(VirtualMachine.id.desc())
+                        .limit(size).offset((page - 1) * size).subquery())
             rows = session.execute(
-                select(*columns).join(Zone, Zone.id == VirtualMachine.zone_id)
+                select(*columns).select_from(VirtualMachine).join(page_ids, page_ids.c.id == VirtualMachine.id)
+                .join(Zone, Zone.id == VirtualMachine.zone_id)
                 .join(Template, Template.id == VirtualMachine.template_id)
                 .join(ServiceOffering, ServiceOffering.id == VirtualMachine.service_offering_id)
                 .outerjoin(Host, Host.id == VirtualMachine.host_id)
                 .join(Account, Account.id == VirtualMachine.account_id)
                 .join(Domain, Domain.id == VirtualMachine.domain_id)
-                .where(live).order_by(VirtualMachine.id.desc()).limit(size).offset((page - 1) * size)).all()
+                .order_by(VirtualMachine.id.desc())).all()
         items = [{**row._asdict(), "created": row.created.isoformat()} for row in rows]
         return jsonify({"count": total, "virtualmachine": items})
 
