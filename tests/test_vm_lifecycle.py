@@ -144,3 +144,29 @@ def test_tenants_see_and_act_on_their_own_vms_only(operator_api: OperatorApi, cl
     status, body = alice("recoverVirtualMachine", id=vm_id)
     assert status == 432  # a user may not recover: only administrators can
     assert _vm(api, vm_id)["state"] == "Running"
+
+
+def test_two_stops_of_one_vm_release_its_host_once(operator_api: OperatorApi, cloud: dict) -> None:
+    api = operator_api
+    small = next(host["id"] for host in api.root("listHosts")[1]["host"] if host["name"].endswith("host-small"))
+    first, second = (_job(api, api.root("deployVirtualMachine", hostid=small, **cloud))["jobresult"]["virtualmachine"]
+                     for _ in range(2))
+    replies = [api.root("stopVirtualMachine", id=first["id"]) for _ in range(2)]
+    results = [api.job_result(body["jobid"]) for _status, body in replies]
+    assert sorted(result["jobstatus"] for result in results) == [1, 2]
+    refused = next(result for result in results if result["jobstatus"] == 2)["jobresult"]
+    assert refused["errorcode"] == 431 and "state Stopp" in refused["errortext"]
+    assert _used(api, cloud["zoneid"]) == {0: 512 * 1024 * 1024, 1: 500}  # the second VM still holds its share
+    assert _vm(api, second["id"])["state"] == "Running"
+
+
+def test_a_forced_stop_marks_the_vm_stopped_when_the_host_fails(operator_api: OperatorApi, cloud: dict) -> None:
+    api = operator_api
+    vm = _job(api, api.root("deployVirtualMachine", **cloud))["jobresult"]["virtualmachine"]
+    api.server.registry.hypervisor("Simulator").faults.fail_next("stop_vm", error="HostUnreachable")
+    failed = _job(api, api.root("stopVirtualMachine", id=vm["id"]))
+    assert failed["jobstatus"] == 2 and _vm(api, vm["id"])["state"] == "Running"
+    api.server.registry.hypervisor("Simulator").faults.fail_next("stop_vm", error="HostUnreachable")
+    forced = _job(api, api.root("stopVirtualMachine", id=vm["id"], forced="true"))
+    assert forced["jobresult"]["virtualmachine"]["state"] == "Stopped"
+    assert _used(api, cloud["zoneid"]) == {0: 0, 1: 0}
