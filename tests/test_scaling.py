@@ -235,3 +235,21 @@ def test_usage_records_show_the_values_before_and_after_a_scale(operator_api, cl
     running = sorted({(row["cpunumber"], row["cpuspeed"], row["memory"]) for row in body["usagerecord"]
                       if row.get("virtualmachineid") == vm["id"]})  # a set: records are also cut at midnight
     assert running == [(1, 700, 640), (2, 900, 1280)]
+
+
+def test_a_change_beyond_the_owners_cpu_limit_is_refused(operator_api, cloud):
+    user = operator_api.user("lena")
+    root_domain = operator_api.root("listDomains", name="ROOT")[1]["domain"][0]["id"]
+    status, body = operator_api.root("updateResourceLimit", resourcetype=8, max=2, account="lena",
+                                     domainid=root_domain)
+    assert status == 200, body
+    result = _job(operator_api, user("deployVirtualMachine", zoneid=cloud["zoneid"], templateid=cloud["templateid"],
+                                     serviceofferingid=cloud["small"], startvm="false"))
+    assert result["jobstatus"] == 1, result
+    vm = result["jobresult"]["virtualmachine"]
+    three = {"details[0].cpuNumber": 3, "details[0].cpuSpeed": 500, "details[0].memory": 512}
+    status, body = user("changeServiceForVirtualMachine", id=vm["id"], serviceofferingid=cloud["custom"], **three)
+    assert status == 532 and "lena" in body["errortext"], body
+    two = {**three, "details[0].cpuNumber": 2}
+    status, body = user("changeServiceForVirtualMachine", id=vm["id"], serviceofferingid=cloud["custom"], **two)
+    assert status == 200 and body["virtualmachine"]["cpunumber"] == 2, body
