@@ -170,3 +170,22 @@ def test_a_forced_stop_marks_the_vm_stopped_when_the_host_fails(operator_api: Op
     forced = _job(api, api.root("stopVirtualMachine", id=vm["id"], forced="true"))
     assert forced["jobresult"]["virtualmachine"]["state"] == "Stopped"
     assert _used(api, cloud["zoneid"]) == {0: 0, 1: 0}
+
+
+def test_a_restarted_vm_goes_back_to_its_last_host(operator_api: OperatorApi, cloud: dict) -> None:
+    api = operator_api
+    large = next(host["id"] for host in api.root("listHosts")[1]["host"] if host["name"].endswith("host-large"))
+    vm = _job(api, api.root("deployVirtualMachine", hostid=large, **cloud))["jobresult"]["virtualmachine"]
+    _job(api, api.root("stopVirtualMachine", id=vm["id"]))
+    assert _job(api, api.root("startVirtualMachine", id=vm["id"]))["jobresult"]["virtualmachine"]["hostid"] == large
+    _job(api, api.root("stopVirtualMachine", id=vm["id"]))
+    assert api.root("updateHost", id=large, allocationstate="Disable")[0] == 200
+    moved = _job(api, api.root("startVirtualMachine", id=vm["id"]))["jobresult"]["virtualmachine"]
+    assert moved["state"] == "Running" and moved["hostid"] != large
+
+
+def test_a_vm_name_must_be_a_host_name(operator_api: OperatorApi, cloud: dict) -> None:
+    for bad in ("9lives", "-web", "web_1", "x" * 64):
+        status, body = operator_api.root("deployVirtualMachine", name=bad, **cloud)
+        assert status == 431 and body["errortext"].startswith("name: ") and bad in body["errortext"], body
+    assert operator_api.root("listVirtualMachines", listall="true")[1].get("virtualmachine") is None

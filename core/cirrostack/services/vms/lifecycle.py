@@ -11,6 +11,7 @@ back at destroy, as CloudStack does; the ROOT volume's own counts belong to the 
 
 from __future__ import annotations
 
+import re
 import secrets as token_source
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +25,7 @@ from cirrostack.db.models.infrastructure import AllocationState, Host, Zone
 from cirrostack.db.models.offerings import DiskOffering, ServiceOffering
 from cirrostack.db.models.storage import StoragePool, StoreScope
 from cirrostack.db.models.templates import Template
-from cirrostack.errors import InsufficientCapacity, InvalidState, VMNotFound
+from cirrostack.errors import InsufficientCapacity, InvalidParameter, InvalidState, VMNotFound
 from cirrostack.jobs.cleanup import register_cleanup
 from cirrostack.services import events, limits, planner
 from cirrostack.services.compute_offerings import ComputeSize
@@ -36,6 +37,8 @@ from cirrostack.services.vms.spec import vm_ref, vm_spec
 from cirrostack.services.vms.states import claim, move, require_state
 from cirrostack.services.volumes.data_volumes import create_volume
 from cirrostack.services.volumes.vm_volumes import create_root_volume, recover_vm_volumes, release_vm_volumes
+
+_HOST_NAME = re.compile(r"[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 
 
 @dataclass
@@ -72,6 +75,14 @@ class Drivers:
         return self.registry.hypervisor(host.hypervisor_type), host_ref(host, self.secrets)
 
 
+def check_host_name(name: str, param: str = "name") -> None:
+    """CloudStack's rule for VM host names (RFC 1123 labels that do not start with a digit)."""
+    if not _HOST_NAME.fullmatch(name):
+        raise InvalidParameter(param, f"{name!r} is not a valid VM name: it can contain the ASCII letters a-z "
+                                      "(any case), the digits 0-9 and the hyphen, must be 1 to 63 characters long, "
+                                      "cannot start or end with a hyphen and cannot start with a digit")
+
+
 def deploy(session: Session, caller: Caller, request: DeployRequest, secrets: Any = None) -> VirtualMachine:
     """Allocate a Stopped VM with its ROOT volume (and data disk), counted against the owner's limits.
 
@@ -79,6 +90,8 @@ def deploy(session: Session, caller: Caller, request: DeployRequest, secrets: An
     Raises InvalidState (disabled zone), InvalidParameter, ResourceLimitExceeded, InsufficientCapacity.
     """
     zone, owner, size = request.zone, request.owner, request.size
+    if request.name is not None:
+        check_host_name(request.name)
     if zone.allocation_state == AllocationState.DISABLED.value and not caller.is_root_admin:
         raise InvalidState(f"zoneid: zone {zone.name} is Disabled; VMs can be deployed in Enabled zones only")
     _consume_vm_limits(session, owner.id, size)
@@ -123,10 +136,7 @@ def start(session: Session, caller: Caller, vm: VirtualMachine, drivers: Drivers
     zone = session.get(Zone, vm.zone_id)
     offering = session.get(ServiceOffering, vm.service_offering_id)
     try:
-        chosen = planner.reserve_host(session, zone=zone, cpus=vm.cpus, cpu_speed_mhz=vm.cpu_speed_mhz,
-                                      memory_mb=vm.memory_mb, host_tags=_tags(offering),
-                                      hypervisor=vm.hypervisor_type, required_host=host,
-                                      cluster_id=_volume_cluster(session, vm))
+        chosen = _place(session, vm, zone, offering, host)
     except InsufficientCapacity:
         session.rollback()
         vm.state = failed_state.value
@@ -308,6 +318,22 @@ def _usage(session: Session, vm: VirtualMachine, event_type: str) -> None:
     record_usage_event(session, event_type, account_id=vm.account_id, domain_id=vm.domain_id, zone_id=vm.zone_id,
                        resource_id=vm.id, resource_uuid=vm.uuid, resource_name=vm.name,
                        offering_id=vm.service_offering_id, template_id=vm.template_id, details=details)
+
+
+def _place(session: Session, vm: VirtualMachine, zone: Zone, offering: ServiceOffering | None,
+           host: Host | None) -> Host:
+    """Reserve room for `vm`: on `host` when given, else on the host it last ran on if that still fits, else
+    wherever the planner finds room."""
+    wanted = {"zone": zone, "cpus": vm.cpus, "cpu_speed_mhz": vm.cpu_speed_mhz, "memory_mb": vm.memory_mb,
+              "host_tags": _tags(offering), "hypervisor": vm.hypervisor_type,
+              "cluster_id": _volume_cluster(session, vm)}
+    last = session.get(Host, vm.last_host_id) if host is None and vm.last_host_id else None
+    if last is not None:
+        try:
+            return planner.reserve_host(session, required_host=last, **wanted)
+        except InsufficientCapacity:
+            pass  # the last host is full, disabled or gone: any host will do
+    return planner.reserve_host(session, required_host=host, **wanted)
 
 
 def _volume_cluster(session: Session, vm: VirtualMachine) -> int | None:
