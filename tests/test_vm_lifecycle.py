@@ -189,3 +189,31 @@ def test_a_vm_name_must_be_a_host_name(operator_api: OperatorApi, cloud: dict) -
         status, body = operator_api.root("deployVirtualMachine", name=bad, **cloud)
         assert status == 431 and body["errortext"].startswith("name: ") and bad in body["errortext"], body
     assert operator_api.root("listVirtualMachines", listall="true")[1].get("virtualmachine") is None
+
+
+def test_list_filters_pages_and_detail_groups(operator_api: OperatorApi, cloud: dict) -> None:
+    api = operator_api
+    ids = [_job(api, api.root("deployVirtualMachine", name=f"app-{n}", group="apps" if n < 2 else "db",
+                              startvm="true" if n % 2 == 0 else "false", **cloud))["jobresult"]["virtualmachine"]["id"]
+           for n in range(3)]
+
+    def listed(**params) -> tuple[int, list[str]]:
+        status, body = api.root("listVirtualMachines", listall="true", **params)
+        assert status == 200, body
+        return body.get("count", 0), [vm["name"] for vm in body.get("virtualmachine", [])]
+
+    assert listed() == (3, ["app-2", "app-1", "app-0"])
+    assert listed(state="Stopped") == (1, ["app-1"])
+    assert listed(groupid="apps") == (2, ["app-1", "app-0"])
+    assert listed(keyword="p-2") == (1, ["app-2"])
+    assert listed(ids=f"{ids[0]},{ids[2]}") == (2, ["app-2", "app-0"])
+    assert listed(page=2, pagesize=2) == (3, ["app-0"])
+    assert listed(zoneid=cloud["zoneid"], templateid=cloud["templateid"])[0] == 3
+
+    status, body = api.root("listVirtualMachines", id=ids[0], details="min")
+    shown = body["virtualmachine"][0]
+    assert "cpunumber" not in shown and "templateid" not in shown and shown["state"] == "Running"
+    status, body = api.root("listVirtualMachines", id=ids[0], details="servoff,tmpl")
+    assert {"cpunumber", "templateid"} <= set(body["virtualmachine"][0]) and "nic" not in body["virtualmachine"][0]
+    status, body = api.root("listVirtualMachines", details="everything")
+    assert status == 431 and body["errortext"].startswith("details: everything")

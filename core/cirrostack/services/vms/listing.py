@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, or_
 from sqlalchemy.orm import Session
 
-from cirrostack.db.models.compute import VirtualMachine, VMDetail, VMState
+from cirrostack.db.models.compute import VirtualMachine, VMState
 from cirrostack.db.paging import fetch_page
 from cirrostack.services import scope
 from cirrostack.services.context import AccountType, Caller
@@ -27,7 +27,6 @@ class VMFilter:
     group: str | None = None
     hypervisor: str | None = None
     keyword: str | None = None
-    details: dict[str, str] | None = None
 
 
 def list_vms(session: Session, caller: Caller, owners: scope.ListScope, wanted: VMFilter, *, page: int = 1,
@@ -58,9 +57,6 @@ def list_vms(session: Session, caller: Caller, owners: scope.ListScope, wanted: 
         statement = statement.where(or_(VirtualMachine.name.contains(wanted.keyword, autoescape=True),
                                         VirtualMachine.display_name.contains(wanted.keyword, autoescape=True),
                                         VirtualMachine.state == _state(wanted.keyword)))
-    for name, value in (wanted.details or {}).items():
-        statement = statement.where(select(VMDetail.id).where(VMDetail.vm_id == VirtualMachine.id,
-                                                              VMDetail.name == name, VMDetail.value == value).exists())
     return fetch_page(session, statement.order_by(VirtualMachine.id.desc()), page, pagesize)
 
 

@@ -6,10 +6,11 @@ from typing import Any
 
 from cirrostack.api.commands.vms._views import VM_RESPONSE, vm_views
 from cirrostack.api.declaration import ACCOUNT_SCOPE_PARAMS, LIST_PARAMS, Call, Command, CommandKind, ListResult, Param
-from cirrostack.api.params import ListOf, Map, String, Uuid
+from cirrostack.api.params import ListOf, String, Uuid
 from cirrostack.db.models.accounts import Domain
 from cirrostack.db.models.infrastructure import Host, Zone
 from cirrostack.db.models.templates import Template
+from cirrostack.errors import InvalidParameter
 from cirrostack.services.context import ADMINS, ANY_ROLE
 from cirrostack.services.scope import list_scope
 from cirrostack.services.vms.listing import VMFilter, list_vms
@@ -26,7 +27,10 @@ LIST_VMS = Command(
             Param("templateid", Uuid("Template"), "list vms by template"),
             Param("groupid", String(), "the group name of the virtual machine"),
             Param("hypervisor", String(), "the target hypervisor for the template"),
-            Param("details", Map(key_value=True), "list vms whose details match every given key/value pair"),
+            Param("details", ListOf(String()), "comma separated list of vm details requested, value can be a list of "
+                                               "[all, group, nics, stats, secgrp, tmpl, servoff, iso, volume, min, "
+                                               "affgrp]. If no parameter is passed in, the details will be defaulted "
+                                               "to all"),
             *ACCOUNT_SCOPE_PARAMS, *LIST_PARAMS))
 
 
@@ -34,7 +38,7 @@ LIST_VMS = Command(
 def list_virtual_machines(call: Call, id: Any = None, ids: list[str] | None = None, name: str | None = None,
                           state: str | None = None, zoneid: Zone | None = None, hostid: Host | None = None,
                           templateid: Template | None = None, groupid: str | None = None,
-                          hypervisor: str | None = None, details: dict[str, str] | None = None,
+                          hypervisor: str | None = None, details: list[str] | None = None,
                           keyword: str | None = None, account: str | None = None, domainid: Domain | None = None,
                           isrecursive: bool = False, listall: bool = False, **_paging: Any) -> ListResult:
     uuids = (id.uuid,) if id is not None else tuple(ids) if ids else None
@@ -42,7 +46,46 @@ def list_virtual_machines(call: Call, id: Any = None, ids: list[str] | None = No
                         listall=listall, by_id=uuids is not None)
     wanted = VMFilter(uuids=uuids, name=name, state=state, zone_id=zoneid.id if zoneid else None,
                       host_id=hostid.id if hostid else None, template_id=templateid.id if templateid else None,
-                      group=groupid, hypervisor=hypervisor, keyword=keyword, details=details)
+                      group=groupid, hypervisor=hypervisor, keyword=keyword)
+    shown = _detail_fields(details)
     rows, count = list_vms(call.session, call.caller, owners, wanted, page=call.paging.page,
                            pagesize=call.paging.pagesize)
-    return ListResult(vm_views(call.session, call.caller, rows), count)
+    views = vm_views(call.session, call.caller, rows)
+    if shown is not None:
+        views = [{key: value for key, value in view.items() if key in shown} for view in views]
+    return ListResult(views, count)
+
+
+#: The response fields each `details` value adds to the always-shown basic ones (CloudStack's VMDetails).
+_DETAIL_FIELDS = {
+    "group": {"group"},
+    "nics": {"nic"},
+    "stats": set(),
+    "secgrp": {"securitygroup"},
+    "tmpl": {"templateid", "templatename", "templatedisplaytext", "passwordenabled"},
+    "servoff": {"serviceofferingid", "serviceofferingname", "cpunumber", "cpuspeed", "memory"},
+    "iso": set(),
+    "volume": {"rootdeviceid", "rootdevicetype"},
+    "affgrp": {"affinitygroup"},
+    "min": set(),
+}
+_BASIC_FIELDS = {"id", "name", "displayname", "account", "domainid", "domain", "created", "state", "haenable",
+                 "zoneid", "zonename", "hostid", "hostname", "instancename", "guestosid", "hypervisor", "keypair",
+                 "tags", "details", "displayvm", "isdynamicallyscalable", "password"}
+
+
+def _detail_fields(details: list[str] | None) -> set[str] | None:
+    """The fields `details` asks for; None means all of them."""
+    if not details:
+        return None
+    wanted = {value.strip().lower() for value in details if value.strip()}
+    unknown = wanted - set(_DETAIL_FIELDS) - {"all"}
+    if unknown:
+        raise InvalidParameter("details", f"{', '.join(sorted(unknown))} is not one of all, "
+                                          f"{', '.join(_DETAIL_FIELDS)}")
+    if "all" in wanted:
+        return None
+    fields = set(_BASIC_FIELDS)
+    for value in wanted:
+        fields |= _DETAIL_FIELDS[value]
+    return fields
