@@ -3,6 +3,8 @@ through the API in-process (SQLite, then MariaDB)."""
 
 from __future__ import annotations
 
+from cirrostack.demo import build_demo_zone
+
 
 def _create(operator_api, **params) -> dict:
     status, body = operator_api.root("createServiceOffering", **params)
@@ -140,3 +142,19 @@ def test_disk_offering_sizes_are_checked(operator_api):
         status, body = operator_api.root("createDiskOffering", name="bad", displaytext="bad", **params)
         assert status == 431, (params, body)
         assert body["errortext"].startswith(prefix), (params, body["errortext"])
+
+
+def test_a_deleted_disk_offering_stays_with_its_volumes(operator_api):
+    assert build_demo_zone(operator_api.server, announce=lambda _line: None) is not None
+    zone = operator_api.root("listZones")[1]["zone"][0]["id"]
+    status, body = operator_api.root("createDiskOffering", name="Seven", displaytext="7 GB", disksize=7)
+    assert status == 200, body
+    offering = body["diskoffering"]["id"]
+    status, body = operator_api.root("createVolume", name="data-7", zoneid=zone, diskofferingid=offering)
+    assert status == 200, body
+    operator_api.job_result(body["jobid"])
+    assert operator_api.root("deleteDiskOffering", id=offering)[0] == 200
+    volume = operator_api.root("listVolumes", name="data-7")[1]["volume"][0]
+    assert (volume["diskofferingid"], volume["diskofferingname"]) == (offering, "Seven")
+    status, body = operator_api.root("createVolume", name="data-8", zoneid=zone, diskofferingid=offering)
+    assert status == 431 and "diskofferingid" in body["errortext"]
