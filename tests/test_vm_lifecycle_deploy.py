@@ -11,6 +11,7 @@ from sqlalchemy import select
 from cirrostack.db.models.accounts import AsyncJob
 from cirrostack.db.models.compute import HostReservation, VirtualMachine, VMState
 from cirrostack.db.models.infrastructure import Zone
+from cirrostack.db.models.templates import TemplateZoneRef
 from cirrostack.db.models.usage import UsageEvent
 from cirrostack.jobs.cleanup import cleanup_for
 from cirrostack.services import planner
@@ -119,3 +120,11 @@ def test_a_deploy_cut_short_by_a_dying_server_is_cleaned_up(operator_api: Operat
         row = session.scalars(select(VirtualMachine).where(VirtualMachine.uuid == vm["id"])).one()
         assert (row.state, row.host_id, row.last_host_id) == ("Error", None, host_id)
         assert session.get(HostReservation, host_id).cpu_mhz == 0
+
+
+def test_a_template_not_ready_in_the_zone_is_refused(operator_api: OperatorApi, cloud: dict) -> None:
+    with operator_api.server.database.session() as session:
+        for ref in session.scalars(select(TemplateZoneRef)):
+            ref.is_ready = False  # as while it is still downloading
+    status, body = operator_api.root("deployVirtualMachine", **cloud)
+    assert status == 431 and body["errortext"].startswith("templateid: ") and "not ready" in body["errortext"]

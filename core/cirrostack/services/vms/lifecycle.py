@@ -24,7 +24,7 @@ from cirrostack.db.models.compute import VirtualMachine, VMDetail, VMState, Volu
 from cirrostack.db.models.infrastructure import AllocationState, Host, Zone
 from cirrostack.db.models.offerings import DiskOffering, ServiceOffering
 from cirrostack.db.models.storage import StoragePool, StoreScope
-from cirrostack.db.models.templates import Template
+from cirrostack.db.models.templates import Template, TemplateZoneRef
 from cirrostack.errors import InsufficientCapacity, InvalidParameter, InvalidState, VMNotFound
 from cirrostack.jobs.cleanup import register_cleanup
 from cirrostack.services import events, limits, planner
@@ -59,7 +59,6 @@ class DeployRequest:
     userdata: str | None = None
     hypervisor: str | None = None
     group: str | None = None
-    required_host: Host | None = None
     custom_details: dict[str, str] = field(default_factory=dict)
 
 
@@ -94,6 +93,7 @@ def deploy(session: Session, caller: Caller, request: DeployRequest, secrets: An
         check_host_name(request.name)
     if zone.allocation_state == AllocationState.DISABLED.value and not caller.is_root_admin:
         raise InvalidState(f"zoneid: zone {zone.name} is Disabled; VMs can be deployed in Enabled zones only")
+    _require_ready_template(session, request.template, zone)
     _consume_vm_limits(session, owner.id, size)
     vm = VirtualMachine(name=request.name or "", display_name=request.display_name, account_id=owner.id,
                         domain_id=owner.domain_id, zone_id=zone.id, template_id=request.template.id,
@@ -334,6 +334,14 @@ def _place(session: Session, vm: VirtualMachine, zone: Zone, offering: ServiceOf
         except InsufficientCapacity:
             pass  # the last host is full, disabled or gone: any host will do
     return planner.reserve_host(session, required_host=host, **wanted)
+
+
+def _require_ready_template(session: Session, template: Template, zone: Zone) -> None:
+    ready = session.scalar(select(TemplateZoneRef.is_ready).where(TemplateZoneRef.template_id == template.id,
+                                                                  TemplateZoneRef.zone_id == zone.id))
+    if not ready:
+        raise InvalidParameter("templateid", f"template {template.name} ({template.uuid}) is not ready in zone "
+                                             f"{zone.name}; wait until it is downloaded there, or copy it there")
 
 
 def _volume_cluster(session: Session, vm: VirtualMachine) -> int | None:

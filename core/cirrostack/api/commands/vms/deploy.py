@@ -85,8 +85,7 @@ def prepare_deploy(call: Call, zoneid: Zone, serviceofferingid: ServiceOffering,
         owner=owner, zone=zoneid, offering=serviceofferingid, template=templateid, size=compute, name=name,
         display_name=displayname, root_size_bytes=root_bytes, disk_offering=diskofferingid, data_disk_gib=size,
         keypair_name=keypair, userdata=_checked_userdata(userdata), group=group,
-        hypervisor=hypervisor or (hostid.hypervisor_type if hostid else None), required_host=hostid,
-        custom_details=custom)
+        hypervisor=hypervisor or (hostid.hypervisor_type if hostid else None), custom_details=custom)
     vm = lifecycle.deploy(call.session, call.caller, request, call.secrets)
     vm.display_vm = displayvm
     return vm.uuid
