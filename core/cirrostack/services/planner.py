@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from sqlalchemy import ColumnElement, case, select, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from cirrostack.db.models.compute import HostReservation
 from cirrostack.db.models.infrastructure import (
@@ -56,6 +56,7 @@ def candidate_hosts(session: Session, *, zone: Zone, host_tags: Iterable[str] = 
                Cluster.allocation_state == AllocationState.ENABLED.value,
                Pod.allocation_state == AllocationState.ENABLED.value)
         .order_by(HostReservation.memory_bytes.is_not(None), HostReservation.memory_bytes, Host.id)
+        .options(lazyload("*"))  # the planner reads host columns only; relations load on demand
     )
     if hypervisor:
         statement = statement.where(Host.hypervisor_type == hypervisor)
@@ -64,7 +65,7 @@ def candidate_hosts(session: Session, *, zone: Zone, host_tags: Iterable[str] = 
     for tag in {tag for tag in host_tags if tag}:
         statement = statement.where(select(HostTag.id).where(HostTag.host_id == Host.id, HostTag.tag == tag).exists())
     avoided = set(avoid)
-    return [host for host in session.scalars(statement).unique() if host.id not in avoided]
+    return [host for host in session.scalars(statement) if host.id not in avoided]
 
 
 def reserve_host(session: Session, *, zone: Zone, cpus: int, cpu_speed_mhz: int, memory_mb: int,
@@ -81,8 +82,11 @@ def reserve_host(session: Session, *, zone: Zone, cpus: int, cpu_speed_mhz: int,
                             cluster_id=cluster_id)
     if required_host is not None:
         hosts = [host for host in hosts if host.id == required_host.id]
+    factors: dict[int, tuple[float, float]] = {}
     for host in hosts:
-        if _try_reserve(session, host, cpus * cpu_speed_mhz, memory_mb * MIB):
+        if host.cluster_id not in factors:
+            factors[host.cluster_id] = _factors(session, host.cluster_id)
+        if _try_reserve(session, host, cpus * cpu_speed_mhz, memory_mb * MIB, factors[host.cluster_id]):
             return host
     where = f"host {required_host.name}" if required_host is not None else f"zone {zone.name}"
     where += f" (cluster id {cluster_id}, where the VM's ROOT volume is)" if cluster_id is not None else ""
@@ -113,9 +117,15 @@ def reserved_usage(session: Session, host_ids: list[int]) -> dict[int, capacity.
     return {host_id: capacity.HostUsage(int(cpu), int(memory)) for host_id, cpu, memory in rows}
 
 
-def _try_reserve(session: Session, host: Host, cpu_mhz: int, memory_bytes: int) -> bool:
-    cpu_factor = float(settings.value(session, "cpu.overprovisioning.factor", cluster_id=host.cluster_id))
-    memory_factor = float(settings.value(session, "mem.overprovisioning.factor", cluster_id=host.cluster_id))
+def _factors(session: Session, cluster_id: int) -> tuple[float, float]:
+    """The cluster's CPU and memory overprovisioning factors."""
+    return (float(settings.value(session, "cpu.overprovisioning.factor", cluster_id=cluster_id)),
+            float(settings.value(session, "mem.overprovisioning.factor", cluster_id=cluster_id)))
+
+
+def _try_reserve(session: Session, host: Host, cpu_mhz: int, memory_bytes: int,
+                 factors: tuple[float, float]) -> bool:
+    cpu_factor, memory_factor = factors
     cpu_total = int(host.cpu_cores * host.cpu_speed_mhz * cpu_factor)
     memory_total = int(host.memory_bytes * memory_factor)
     if cpu_mhz > cpu_total or memory_bytes > memory_total:
