@@ -27,7 +27,7 @@ from cirrostack.services import events, planner, settings
 from cirrostack.services.context import Caller
 from cirrostack.services.infrastructure.hosts import host_ref
 from cirrostack.services.vms.spec import vm_ref
-from cirrostack.services.vms.states import move, require_state
+from cirrostack.services.vms.states import claim, move, require_state
 
 
 @dataclass(frozen=True)
@@ -82,9 +82,11 @@ def migrate(session: Session, caller: Caller, vm: VirtualMachine, target: Host, 
                                    f"VM {vm.name} can only be moved while stopped")
     _check_target(session, vm, target)
     source = session.get(Host, vm.host_id)
+    # Claim the VM first: of two concurrent operations on it only one proceeds. Should the target have
+    # no room, the job's transaction rolls the claim back with the error.
+    claim(session, vm, VMState.MIGRATING, "migrate", VMState.RUNNING)
     planner.reserve_host(session, zone=session.get(Zone, vm.zone_id), cpus=vm.cpus, cpu_speed_mhz=vm.cpu_speed_mhz,
                          memory_mb=vm.memory_mb, hypervisor=hypervisor_type, required_host=target)
-    move(vm, VMState.MIGRATING, "migrate")
     session.commit()
     driver = registry.hypervisor(hypervisor_type)
     try:
