@@ -128,3 +128,18 @@ def test_a_template_not_ready_in_the_zone_is_refused(operator_api: OperatorApi, 
             ref.is_ready = False  # as while it is still downloading
     status, body = operator_api.root("deployVirtualMachine", **cloud)
     assert status == 431 and body["errortext"].startswith("templateid: ") and "not ready" in body["errortext"]
+
+
+def test_a_destroy_cut_short_while_stopping_leaves_a_stopped_vm(operator_api: OperatorApi, cloud: dict) -> None:
+    api = operator_api
+    vm = _job(api, api.root("deployVirtualMachine", **cloud))["jobresult"]["virtualmachine"]
+    with api.server.database.session() as session:
+        row = session.scalars(select(VirtualMachine).where(VirtualMachine.uuid == vm["id"])).one()
+        row.state = VMState.STOPPING.value  # what the destroy's stop had committed when the server died
+    with api.server.database.session() as session:
+        job = AsyncJob(command="destroyVirtualMachine", instance_uuid=vm["id"], account_id=1, user_id=1)
+        cleanup_for("destroyVirtualMachine")(session, job)
+    with api.server.database.session() as session:
+        row = session.scalars(select(VirtualMachine).where(VirtualMachine.uuid == vm["id"])).one()
+        assert (row.state, row.host_id) == ("Stopped", None)
+    assert _used(api, cloud["zoneid"]) == {0: 0, 1: 0}

@@ -361,3 +361,4 @@ def _tags(offering: ServiceOffering | None) -> list[str]:
 register_cleanup("deployVirtualMachine", _after_interrupted_deploy)
 register_cleanup("startVirtualMachine", _after_interrupted_start_or_stop)
 register_cleanup("stopVirtualMachine", _after_interrupted_start_or_stop)
+register_cleanup("destroyVirtualMachine", _after_interrupted_start_or_stop)  # it stops a running VM first
