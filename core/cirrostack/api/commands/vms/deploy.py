@@ -3,8 +3,6 @@ and returns its id; the job places it on a host and starts it when `startvm` is 
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
 from sqlalchemy import select
@@ -21,12 +19,12 @@ from cirrostack.errors import InvalidParameter, PermissionDenied
 from cirrostack.services import scope, ssh_keys
 from cirrostack.services.compute_offerings import resolve_compute, resolve_root_disk_size
 from cirrostack.services.context import ANY_ROLE, ROOT_ADMIN, AccountType
+from cirrostack.services.userdata import validate_userdata
 from cirrostack.services.vms import lifecycle
 
 _PACKAGE = "org.apache.cloudstack.api.command.user.vm."
 RELATED = ("deployVirtualMachine", "startVirtualMachine", "stopVirtualMachine", "rebootVirtualMachine",
            "destroyVirtualMachine", "recoverVirtualMachine", "expungeVirtualMachine", "listVirtualMachines")
-MAX_USERDATA_BYTES = 32768
 
 DEPLOY_VM = Command(
     "deployVirtualMachine", "Creates and automatically starts a virtual machine based on a service offering, disk "
@@ -113,13 +111,5 @@ def _owner(call: Call, account: str | None, domainid: Domain | None) -> Account:
 
 
 def _checked_userdata(userdata: str | None) -> str | None:
-    if userdata is None:
-        return None
-    try:
-        decoded = base64.b64decode(userdata, validate=True)
-    except (binascii.Error, ValueError) as error:
-        raise InvalidParameter("userdata", f"is not valid base64 ({error})") from error
-    if len(decoded) > MAX_USERDATA_BYTES:
-        raise InvalidParameter("userdata", f"decodes to {len(decoded)} bytes, more than the "
-                                           f"{MAX_USERDATA_BYTES} bytes allowed")
-    return userdata
+    # The handler does not see the HTTP method, so the larger POST limit applies to every request.
+    return None if userdata is None else validate_userdata(userdata, "POST")
