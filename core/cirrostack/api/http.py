@@ -49,14 +49,17 @@ class ApiServer:
     generated_admin_password: str | None = None
     host_monitor: Any = None  # services.infrastructure.host_monitor.HostMonitor
     capacity_monitor: Any = None  # services.capacity_monitor.CapacityMonitor
+    expunger: Any = None  # services.vms.expunger.Expunger
 
     def close(self) -> None:
-        """Stop the host and capacity monitors, let running jobs finish, tell plugins, then release
-        the database."""
+        """Stop the host and capacity monitors and the expunger, let running jobs finish, tell plugins,
+        then release the database."""
         if self.host_monitor is not None:
             self.host_monitor.stop()
         if self.capacity_monitor is not None:
             self.capacity_monitor.stop()
+        if self.expunger is not None:
+            self.expunger.stop()
         self.jobs.shutdown(wait=True)
         self.registry.shutdown()
         self.database.engine.dispose()
@@ -98,13 +101,16 @@ def build_server(config: ServerConfig, registry: PluginRegistry | None = None) -
     dispatcher = Dispatcher(commands, database, registry, secrets, jobs)
     from cirrostack.services.capacity_monitor import CapacityMonitor
     from cirrostack.services.infrastructure.host_monitor import HostMonitor
+    from cirrostack.services.vms.expunger import Expunger
 
     host_monitor = HostMonitor(database, registry, secrets)
     host_monitor.start()
     capacity_monitor = CapacityMonitor(database)
     capacity_monitor.start()
+    expunger = Expunger(database, registry, secrets)
+    expunger.start()
     return ApiServer(config, database, secrets, jobs, registry, dispatcher, generated_admin_password=generated,
-                     host_monitor=host_monitor, capacity_monitor=capacity_monitor)
+                     host_monitor=host_monitor, capacity_monitor=capacity_monitor, expunger=expunger)
 
 
 def create_app(config: ServerConfig, registry: PluginRegistry | None = None) -> Flask:
