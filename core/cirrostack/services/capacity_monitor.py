@@ -21,9 +21,7 @@ raises nothing; archiving the alert lets the next round raise a new one if still
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,6 +29,7 @@ from sqlalchemy.orm import Session
 from cirrostack.db.models.alerts import Alert
 from cirrostack.services import alerts, capacity, settings
 from cirrostack.services.capacity import CapacityFigure, CapacityType
+from cirrostack.services.periodic import PeriodicTask
 
 log = logging.getLogger(__name__)
 
@@ -59,33 +58,12 @@ class ThresholdCrossed:
     threshold: float
 
 
-class CapacityMonitor:
+class CapacityMonitor(PeriodicTask):
     """Checks capacity against thresholds. `start()` runs `check_once()` in a daemon thread until
     `stop()`; `interval` (seconds) overrides the `capacity.check.period` setting."""
 
-    def __init__(self, database: Any, interval: float | None = None) -> None:
-        self._database = database
-        self._interval = interval
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name="cirrostack-capacity-monitor", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 10) -> None:
-        """Ask the thread to end and wait for a round in progress to finish."""
-        self._stopping.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+    task_name = "capacity-monitor"
+    default_interval = DEFAULT_PERIOD_SECONDS
 
     def check_once(self) -> list[ThresholdCrossed]:
         """Compare every cluster's and zone's figures with their thresholds once, raising the
@@ -94,26 +72,13 @@ class CapacityMonitor:
             return [crossed for figure in capacity.top_consumed(session)
                     if (crossed := _check(session, figure)) is not None]
 
-    def current_interval(self) -> float:
-        """Seconds between rounds: the override, else `capacity.check.period` (milliseconds)."""
-        if self._interval is not None:
-            return self._interval
-        with self._database.session() as session:
-            return int(settings.value(session, PERIOD_KEY)) / 1000
+    def interval_from_settings(self, session: Session) -> float:
+        """`capacity.check.period` is in milliseconds."""
+        return int(settings.value(session, PERIOD_KEY)) / 1000
 
-    def _run(self) -> None:
-        while not self._stopping.wait(self._interval_or_default()):
-            try:
-                self.check_once()
-            except Exception:  # a failed round must not end the checker
-                log.exception("capacity monitor: a checking round failed")
+    def run_round(self) -> list[ThresholdCrossed]:
+        return self.check_once()
 
-    def _interval_or_default(self) -> float:
-        try:
-            return self.current_interval()
-        except Exception:
-            log.exception("capacity monitor: cannot read %s; using %d s", PERIOD_KEY, DEFAULT_PERIOD_SECONDS)
-            return DEFAULT_PERIOD_SECONDS
 
 
 def _check(session: Session, figure: CapacityFigure) -> ThresholdCrossed | None:

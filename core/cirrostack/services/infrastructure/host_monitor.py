@@ -10,7 +10,6 @@ root admin account (the first one), where listEvents of the root admin shows the
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +26,7 @@ from cirrostack.services import alerts, settings
 from cirrostack.services.context import AccountType
 from cirrostack.services.events import record as record_event
 from cirrostack.services.infrastructure.hosts import host_ref
+from cirrostack.services.periodic import PeriodicTask
 
 log = logging.getLogger(__name__)
 
@@ -43,30 +43,17 @@ class StateChange:
     reason: str
 
 
-class HostMonitor:
+class HostMonitor(PeriodicTask):
     """Polls every live host. `start()` runs `poll_once()` in a daemon thread until `stop()`;
     `interval` (seconds) overrides the `ping.interval` setting, which is re-read each round."""
 
+    task_name = "host-monitor"
+    default_interval = DEFAULT_PING_INTERVAL
+
     def __init__(self, database: Any, registry: PluginRegistry, secrets: Any, interval: float | None = None) -> None:
-        self._database = database
+        super().__init__(database, interval)
         self._registry = registry
         self._secrets = secrets
-        self._interval = interval
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._thread = threading.Thread(target=self._run, name="cirrostack-host-monitor", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 10) -> None:
-        """Ask the thread to end and wait for a round in progress to finish."""
-        self._stopping.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
 
     def poll_once(self) -> list[StateChange]:
         """Ask about every live host once; returns the state changes made (each committed alone)."""
@@ -74,7 +61,7 @@ class HostMonitor:
             host_ids = list(session.scalars(select(Host.id).where(Host.removed.is_(None)).order_by(Host.id)))
         changes = []
         for host_id in host_ids:
-            if self._stopping.is_set():
+            if self.stopping:
                 break
             try:
                 with self._database.session() as session:
@@ -86,26 +73,12 @@ class HostMonitor:
                 changes.append(change)
         return changes
 
-    def current_interval(self) -> float:
-        if self._interval is not None:
-            return self._interval
-        with self._database.session() as session:
-            return float(settings.value(session, PING_INTERVAL_KEY))
+    def interval_from_settings(self, session: Session) -> float:
+        return float(settings.value(session, PING_INTERVAL_KEY))
 
-    def _run(self) -> None:
-        # hosts were connected when added (or at the last round): the first round waits one interval
-        while not self._stopping.wait(self._interval_or_default()):
-            try:
-                self.poll_once()
-            except Exception:
-                log.exception("host monitor: a polling round failed")
-
-    def _interval_or_default(self) -> float:
-        try:
-            return self.current_interval()
-        except Exception:
-            log.exception("host monitor: cannot read %s; using %d s", PING_INTERVAL_KEY, DEFAULT_PING_INTERVAL)
-            return DEFAULT_PING_INTERVAL
+    def run_round(self) -> list[StateChange]:
+        # hosts were connected when added (or at the last round), so the first round waits one interval
+        return self.poll_once()
 
     def _poll_host(self, session: Session, host: Host | None) -> StateChange | None:
         if host is None or host.removed is not None:

@@ -15,7 +15,6 @@ again in the next round, while the others go on.
 from __future__ import annotations
 
 import logging
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,6 +29,7 @@ from cirrostack.db.models.usage import UsageEvent
 from cirrostack.db.timestamps import utcnow
 from cirrostack.errors import InvalidState
 from cirrostack.services import events, settings
+from cirrostack.services.periodic import PeriodicTask
 from cirrostack.services.vms import lifecycle
 
 log = logging.getLogger(__name__)
@@ -56,34 +56,16 @@ class ExpungeResult:
     reason: str = ""
 
 
-class Expunger:
+class Expunger(PeriodicTask):
     """Expunges destroyed VMs past their delay. `start()` runs `run_once()` in a daemon thread until
     `stop()`; `interval` (seconds) overrides the `expunge.interval` setting."""
 
+    task_name = "expunger"
+    default_interval = DEFAULT_INTERVAL_SECONDS
+
     def __init__(self, database: Any, registry: Any, secrets: Any, interval: float | None = None) -> None:
-        self._database = database
+        super().__init__(database, interval)
         self._drivers = lifecycle.Drivers(registry, secrets)
-        self._interval = interval
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name="cirrostack-expunger", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 10) -> None:
-        """Ask the thread to end and wait for a round in progress to finish."""
-        self._stopping.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
 
     def run_once(self, now: datetime | None = None) -> list[ExpungeResult]:
         """Expunge every VM destroyed at least `expunge.delay` seconds before `now` (naive UTC,
@@ -98,12 +80,11 @@ class Expunger:
         with ThreadPoolExecutor(max_workers=min(workers, len(due)), thread_name_prefix="cirrostack-expunge") as pool:
             return list(pool.map(self._expunge_one, due))
 
-    def current_interval(self) -> float:
-        """Seconds between rounds: the override, else `expunge.interval`."""
-        if self._interval is not None:
-            return self._interval
-        with self._database.session() as session:
-            return float(settings.value(session, INTERVAL_KEY))
+    def interval_from_settings(self, session: Session) -> float:
+        return float(settings.value(session, INTERVAL_KEY))
+
+    def run_round(self) -> list[ExpungeResult]:
+        return self.run_once()
 
     def _expunge_one(self, vm_id: int) -> ExpungeResult:
         uuid, name = "", f"id {vm_id}"
@@ -136,19 +117,6 @@ class Expunger:
         except Exception:
             log.exception("expunger: cannot record the failed expunge of VM id %s", vm_id)
 
-    def _run(self) -> None:
-        while not self._stopping.wait(self._interval_or_default()):
-            try:
-                self.run_once()
-            except Exception:  # a failed round must not end the thread
-                log.exception("expunger: an expunge round failed")
-
-    def _interval_or_default(self) -> float:
-        try:
-            return self.current_interval()
-        except Exception:
-            log.exception("expunger: cannot read %s; using %d s", INTERVAL_KEY, DEFAULT_INTERVAL_SECONDS)
-            return DEFAULT_INTERVAL_SECONDS
 
 
 def due_for_expunge(session: Session, now: datetime) -> list[int]:
