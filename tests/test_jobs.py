@@ -129,7 +129,9 @@ CRASHING_SERVER = textwrap.dedent("""
     jobs = JobExecutor(database, workers=1, server_id="ms-a", heartbeat_interval=0.2)
 
     def work(job_uuid):
-        Path(sys.argv[2]).write_text(job_uuid)
+        # write then rename, so the test never reads a marker that exists but is still empty
+        Path(sys.argv[2] + ".tmp").write_text(job_uuid)
+        Path(sys.argv[2] + ".tmp").rename(sys.argv[2])
         time.sleep(3600)
 
     print(jobs.submit(caller, "test.blockingWork", "org.example.BlockingCmd", {"id": "d-1"}, "", "", work),
