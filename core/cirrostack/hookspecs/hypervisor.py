@@ -101,6 +101,12 @@ class HypervisorCapabilities:
     storage_motion: bool = False
     """Moves a running VM's volumes to other primary storage with the VM (storage live migration)."""
 
+    hot_plug_volumes: bool = False
+    """Attaches and detaches data volumes and ISOs while the VM runs (attach_disk/detach_disk).
+    Without it the core records the change and the VM gets it at its next start."""
+
+    boot_from_iso: bool = True
+    """Deploys a VM from an ISO (a blank ROOT disk plus the ISO as its first boot device)."""
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for listHypervisorCapabilities and `cirro plugins list --json`."""
@@ -151,8 +157,50 @@ class HostState(enum.Enum):
 
 
 @dataclass(frozen=True)
+class StoragePoolRef:
+    """The primary storage pool a disk lives on, as createStoragePool described it.
+
+    `url` is what the operator gave ("nfs://server/export", "file:///var/lib/pool",
+    "smb://server/share"); `protocol` its scheme in lower case; `path` the export or directory.
+    `details` hold the pool's details (an SMB pool's "user", "password" and "domain", decrypted
+    for the call; drivers must not log them).
+    """
+
+    uuid: str
+    name: str
+    url: str
+    protocol: str
+    path: str = ""
+    details: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    """The template or ISO a disk is made from, as registerTemplate/registerIso described it.
+
+    `url` is where the driver may fetch it (http(s)://, or a file on a secondary store the
+    host mounts); `format` is "QCOW2", "RAW", "VHD", "VHDX", "OVA" or "ISO"; `checksum` is
+    the registered MD5/SHA checksum ("" when none was given).
+    """
+
+    uuid: str
+    name: str
+    url: str
+    format: str
+    checksum: str = ""
+    size_bytes: int = 0
+    secondary_store_url: str = ""
+
+
+@dataclass(frozen=True)
 class DiskSpec:
-    """One disk of a VM: the ROOT volume, a data volume or an ISO."""
+    """One disk of a VM: the ROOT volume, a data volume or an ISO.
+
+    `path` is the name the core gave the volume on its pool (its uuid unless a driver reported
+    another one). A ROOT volume made from a template carries `template`; a data volume or the
+    blank ROOT disk of an ISO deploy carries none. An ISO carries `template` (format "ISO") and
+    no pool.
+    """
 
     uuid: str
     kind: str  # "ROOT", "DATADISK" or "ISO"
@@ -160,10 +208,15 @@ class DiskSpec:
     path: str = ""
     template_url: str = ""
     device_id: int = 0
+    pool: StoragePoolRef | None = None
+    template: TemplateSpec | None = None
 
 
 @dataclass(frozen=True)
 class NicSpec:
+    """One guest NIC. `bridge` is the host bridge the isolation method plumbed for the NIC's
+    network on the VM's host ("" when the network needs none, e.g. on the simulator)."""
+
     uuid: str
     mac_address: str
     ip_address: str = ""
@@ -171,6 +224,9 @@ class NicSpec:
     broadcast_uri: str = ""  # "vlan://100", "vxlan://5001", ...
     is_default: bool = False
     device_id: int = 0
+    netmask: str = ""
+    gateway: str = ""
+    bridge: str = ""
 
 
 @dataclass(frozen=True)
@@ -304,7 +360,47 @@ class HypervisorDriver(ABC):
     def vm_status(self, host: HostRef, vm: VMRef) -> VMStatus:
         """The VM as the host reports it now. Raises VMNotFound, HostUnreachable."""
 
+    # -- optional -----------------------------------------------------------------------------
+
+    def delete_disk(self, host: HostRef, disk: DiskSpec) -> None:
+        """Remove the file or image that start_vm/attach_disk made for `disk` on its pool.
+
+        The core calls it when a ROOT volume is expunged and when a data volume is deleted, with
+        a host of the volume's cluster that is Up (the VM's last host when it has one). Removes
+        nothing else (never the pool's template copy). Idempotent: a disk that is not there is
+        fine. The default does nothing, for drivers that keep no disk files (the simulator).
+        Raises HostUnreachable.
+        """
+        return None
+
+    def watch_events(self, host: HostRef, notify: Callable[[str], None]) -> Callable[[], None] | None:
+        """Start watching `host` for VM power changes made outside cirrostack.
+
+        Call `notify(instance_name)` (from any thread) whenever a VM on the host changes power
+        state; the core then reconciles that VM with `vm_status`. Returns a function that stops
+        watching, or None when the driver cannot watch (the default): the core then relies on
+        its periodic reconcile through `list_vms` alone. Must not block.
+        """
+        return None
+
     # -- optional, gated by capabilities -------------------------------------------------------
+
+    @requires("hot_plug_volumes")
+    def attach_disk(self, host: HostRef, vm: VMRef, disk: DiskSpec) -> None:
+        """Attach a data volume or an ISO to a *running* VM. Needs `hot_plug_volumes`.
+
+        Creates the volume's file on its pool first if the driver has not made it yet.
+        Afterwards the running VM sees the disk at `disk.device_id`. Idempotent.
+        Raises VMNotFound, InvalidParameter("deviceid", ...) for a slot the VM cannot take.
+        """
+        raise UnsupportedOperation(f"hypervisor {self.hypervisor_type}", "hot_plug_volumes")
+
+    @requires("hot_plug_volumes")
+    def detach_disk(self, host: HostRef, vm: VMRef, disk: DiskSpec) -> None:
+        """Detach a data volume or an ISO from a *running* VM, keeping the volume's file.
+        Needs `hot_plug_volumes`. Idempotent. Raises VMNotFound.
+        """
+        raise UnsupportedOperation(f"hypervisor {self.hypervisor_type}", "hot_plug_volumes")
 
     @requires("scale_running_vm")
     def scale_vm(self, host: HostRef, vm: VMRef, cpus: int, cpu_speed_mhz: int, memory_mb: int) -> VMStatus:

@@ -47,6 +47,12 @@ class ServiceNetwork:
     source_nat_ip: str = ""
     vpc_uuid: str = ""
     device: DeviceRef | None = None
+    network_domain: str = ""  # DNS suffix the network's DHCP/DNS hands out, e.g. "cs1cloud.internal"
+    dns_servers: tuple[str, ...] = ()  # upstream resolvers of the zone, for names outside the network
+    public_netmask: str = ""  # of the source NAT IP's public range
+    public_gateway: str = ""  # of the source NAT IP's public range
+    public_broadcast_uri: str = ""  # "vlan://untagged" or "vlan://<public VLAN>"
+    public_ips: tuple[str, ...] = ()  # every public IP the network holds (source NAT, static NAT, rules)
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,18 @@ class StickinessPolicy:
 
 
 @dataclass(frozen=True)
+class HealthCheckPolicy:
+    """createLBHealthCheckPolicy: how the balancer probes members. `ping_path` "" means a TCP
+    connect check; otherwise an HTTP GET of that path must answer 2xx/3xx."""
+
+    ping_path: str = ""
+    interval_seconds: int = 5
+    timeout_seconds: int = 2
+    healthy_threshold: int = 2
+    unhealthy_threshold: int = 3
+
+
+@dataclass(frozen=True)
 class SslCertificate:
     """A certificate bound to an "ssl" rule by assignCertToLoadBalancer."""
 
@@ -121,6 +139,8 @@ class LoadBalancerRule:
     members: tuple[LoadBalancerMember, ...] = ()
     stickiness: StickinessPolicy | None = None
     certificate: SslCertificate | None = None
+    health_check: HealthCheckPolicy | None = None
+    source_cidrs: tuple[str, ...] = ()  # clients allowed to reach the rule; () means everyone
 
 
 @dataclass(frozen=True)
@@ -175,6 +195,20 @@ class DhcpEntry:
 
 
 @dataclass(frozen=True)
+class VmDataEntry:
+    """What a guest fetches from its router (the UserData service): its user data, its metadata
+    (CloudStack's names: "service-offering", "availability-zone", "local-ipv4", "local-hostname",
+    "public-ipv4", "public-hostname", "instance-id", "vm-id", "public-keys", "cloud-identifier")
+    and, once, a password that was reset. Served to the guest at `ip_address` only."""
+
+    ip_address: str
+    mac_address: str
+    userdata: bytes = field(default=b"", repr=False)
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    password: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
 class AppliedConfig:
     """What a provider enforces for one network, as read back from the router or device.
 
@@ -190,3 +224,5 @@ class AppliedConfig:
     vpn_users: frozenset[str] = frozenset()
     s2s_connections: frozenset[str] = frozenset()  # uuids
     dhcp_entries: frozenset[DhcpEntry] = frozenset()
+    vm_data_ips: frozenset[str] = frozenset()  # guest IPs the router serves user data to
+    problems: tuple[str, ...] = ()  # what is broken now, e.g. "dnsmasq is not running"; () when healthy

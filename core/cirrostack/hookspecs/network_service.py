@@ -37,6 +37,7 @@ from cirrostack.hookspecs.network_rules import (
     ServiceNetwork,
     SiteToSiteConnection,
     StaticNatRule,
+    VmDataEntry,
     VpnConnectionState,
 )
 
@@ -251,6 +252,15 @@ class NetworkServiceProvider(ABC):
         Raises HostUnreachable.
         """
         raise UnsupportedOperation(f"network service provider {self.provider_name}", "Dhcp in services")
+
+    @requires("services", member=NetworkService.USER_DATA)
+    def apply_vm_data(self, network: ServiceNetwork, entries: Sequence[VmDataEntry]) -> None:
+        """Make `entries` the complete user data, metadata and pending passwords the network's
+        guests can fetch (CloudStack guests fetch them from their DHCP server's address:
+        /latest/user-data, /latest/meta-data/<name>, and the password on port 8080).
+        Idempotent. Gated by the UserData service. Raises HostUnreachable.
+        """
+        raise UnsupportedOperation(f"network service provider {self.provider_name}", "UserData in services")
 
     @abstractmethod
     def shutdown_network(self, network: ServiceNetwork) -> None:
