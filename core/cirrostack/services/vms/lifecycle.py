@@ -147,7 +147,7 @@ def start(session: Session, caller: Caller, vm: VirtualMachine, drivers: Drivers
     session.commit()
     driver, ref = drivers.for_host(chosen)
     try:
-        driver.start_vm(ref, vm_spec(session, vm))
+        driver.start_vm(ref, vm_spec(session, vm, drivers.secrets))
     except Exception as error:
         session.rollback()
         _give_back_host(session, vm)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,15 +14,16 @@ from cirrostack.services.compute_offerings import live_scaling_ceiling
 from cirrostack.services.volumes.vm_volumes import disk_specs
 
 
-def vm_spec(session: Session, vm: VirtualMachine) -> VMSpec:
-    """The VM as the driver's start_vm needs it: size, every attached disk, OS type and details."""
+def vm_spec(session: Session, vm: VirtualMachine, secrets: Any = None) -> VMSpec:
+    """The VM as the driver's start_vm needs it: size, every attached disk (pool secrets decrypted
+    with `secrets`), OS type and details."""
     template = session.get(Template, vm.template_id) if vm.template_id else None
     os_type = template.guest_os.display_name if template is not None and template.guest_os is not None else ""
     rows = session.execute(select(VMDetail.name, VMDetail.value).where(VMDetail.vm_id == vm.id))
     details = {name: value for name, value in rows}
     max_cpus, max_memory_mb = live_scaling_ceiling(session, vm)
     return VMSpec(uuid=vm.uuid, instance_name=vm.instance_name or f"i-{vm.account_id}-{vm.id}-VM", cpus=vm.cpus,
-                  cpu_speed_mhz=vm.cpu_speed_mhz, memory_mb=vm.memory_mb, disks=disk_specs(session, vm),
+                  cpu_speed_mhz=vm.cpu_speed_mhz, memory_mb=vm.memory_mb, disks=disk_specs(session, vm, secrets),
                   os_type=os_type, details=details, max_cpus=max_cpus, max_memory_mb=max_memory_mb)
 
 

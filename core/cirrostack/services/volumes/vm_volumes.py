@@ -8,14 +8,17 @@ volumes survive both: expunge detaches them, and they stay on their pool for the
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cirrostack.db.models.compute import VirtualMachine, Volume, VolumeState, VolumeType
 from cirrostack.db.models.offerings import ServiceOffering
+from cirrostack.db.models.storage import StoragePool
 from cirrostack.db.models.templates import Template, TemplateZoneRef
 from cirrostack.errors import InvalidParameter
-from cirrostack.hookspecs.hypervisor import DiskSpec
+from cirrostack.hookspecs.hypervisor import DiskSpec, StoragePoolRef, TemplateSpec
 from cirrostack.services import events, storage_planner
 from cirrostack.services.context import Caller
 from cirrostack.services.volumes._metering import charge_new, record_created, refund_deleted
@@ -81,12 +84,46 @@ def vm_volumes(session: Session, vm: VirtualMachine) -> list[Volume]:
                                 .order_by(Volume.device_id, Volume.id)))
 
 
-def disk_specs(session: Session, vm: VirtualMachine) -> tuple[DiskSpec, ...]:
+def disk_specs(session: Session, vm: VirtualMachine, secrets: Any = None) -> tuple[DiskSpec, ...]:
     """What the hypervisor gets as `VMSpec.disks`: every volume attached to `vm` now (attachments
-    made while it was stopped, or while it ran, take effect at its next start)."""
-    return tuple(DiskSpec(uuid=volume.uuid, kind=volume.volume_type, size_bytes=volume.size_bytes,
-                          path=volume.path or "", device_id=volume.device_id or 0)
-                 for volume in vm_volumes(session, vm))
+    made while it was stopped, or while it ran, take effect at its next start), each with its pool
+    and, for a ROOT volume made from a template, the template; then the VM's ISO, if one is
+    attached. With `secrets` the pools' secret details (an SMB password) are decrypted for the call."""
+    disks = [disk_spec(session, volume, secrets) for volume in vm_volumes(session, vm)]
+    if vm.iso_id is not None:
+        iso = session.get(Template, vm.iso_id)
+        if iso is not None:
+            disks.append(DiskSpec(uuid=iso.uuid, kind="ISO", path=iso.uuid, template_url=iso.url or "",
+                                  device_id=3, template=template_spec(session, iso, vm.zone_id)))
+    return tuple(disks)
+
+
+def disk_spec(session: Session, volume: Volume, secrets: Any = None) -> DiskSpec:
+    """One volume as a driver sees it (see `disk_specs`)."""
+    template = session.get(Template, volume.template_id) if volume.template_id else None
+    spec = template_spec(session, template, volume.zone_id) if template is not None else None
+    return DiskSpec(uuid=volume.uuid, kind=volume.volume_type, size_bytes=volume.size_bytes,
+                    path=volume.path or volume.uuid, device_id=volume.device_id or 0,
+                    template_url=spec.url if spec else "", pool=pool_ref(session, volume.pool_id, secrets),
+                    template=spec)
+
+
+def pool_ref(session: Session, pool_id: int | None, secrets: Any = None) -> StoragePoolRef | None:
+    """The pool as a driver reaches it; secret details only when `secrets` can decrypt them."""
+    pool = session.get(StoragePool, pool_id) if pool_id is not None else None
+    if pool is None:
+        return None
+    details = {d.name: (secrets.decrypt(d.value) if d.encrypted else d.value)
+               for d in pool.details if secrets is not None or not d.encrypted}
+    return StoragePoolRef(uuid=pool.uuid, name=pool.name, url=pool.url, protocol=pool.protocol.lower(),
+                          path=pool.path, details=details)
+
+
+def template_spec(session: Session, template: Template, zone_id: int) -> TemplateSpec:
+    """A template or ISO as a driver fetches it."""
+    return TemplateSpec(uuid=template.uuid, name=template.name, url=template.url or "", format=template.format,
+                        checksum=template.checksum or "",
+                        size_bytes=template_size_bytes(session, template, zone_id) or 0)
 
 
 def release_vm_volumes(session: Session, vm: VirtualMachine, expunge: bool) -> None:
