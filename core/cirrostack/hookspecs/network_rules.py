@@ -53,6 +53,8 @@ class ServiceNetwork:
     public_gateway: str = ""  # of the source NAT IP's public range
     public_broadcast_uri: str = ""  # "vlan://untagged" or "vlan://<public VLAN>"
     public_ips: tuple[str, ...] = ()  # every public IP the network holds (source NAT, static NAT, rules)
+    egress_default_allow: bool = True  # the offering's egressdefaultpolicy: True lets egress out unless an
+    # egress rule denies it (egress rules are then deny rules); False drops it unless an egress rule allows it
 
 
 @dataclass(frozen=True)
