@@ -50,6 +50,16 @@ from cirrostack.db.models.limits import (
     ResourceCount,
     ResourceLimit,
 )
+from cirrostack.db.models.network_rules import (
+    FirewallRuleRow,
+    HealthCheckPolicyRow,
+    LoadBalancerMemberRow,
+    LoadBalancerRuleRow,
+    PortForwardingRuleRow,
+    RuleState,
+    StickinessPolicyRow,
+    TrafficDirection,
+)
 from cirrostack.db.models.networks import (
     GuestType,
     GuestVnetAllocation,
@@ -102,6 +112,14 @@ from cirrostack.db.models.usage import (
 from cirrostack.db.models.vm_snapshots import VMSnapshot, VMSnapshotState, VMSnapshotType
 
 __all__ = [
+    "FirewallRuleRow",
+    "HealthCheckPolicyRow",
+    "LoadBalancerMemberRow",
+    "LoadBalancerRuleRow",
+    "PortForwardingRuleRow",
+    "RuleState",
+    "StickinessPolicyRow",
+    "TrafficDirection",
     "GuestType",
     "GuestVnetAllocation",
     "IpState",
