@@ -1,5 +1,6 @@
 """Guest networking: physical networks, traffic types, providers, network offerings, guest networks,
-guest VLAN allocations, public IP ranges and addresses, NICs and virtual routers.
+guest VLAN allocations, public IP ranges and addresses, NICs and virtual routers; and the default
+network offerings of CloudStack 4.3.
 
 Revision ID: 0010_networks
 Revises: 0006
@@ -10,6 +11,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from cirrostack.db.timestamps import utcnow
+from cirrostack.services.networks import default_offerings
+
 revision = "0010_networks"
 down_revision = "0006"
 branch_labels = None
@@ -17,7 +21,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table("network_offerings",
+    network_offerings = op.create_table("network_offerings",
         sa.Column("name", sa.String(length=255), nullable=False),
         sa.Column("display_text", sa.String(length=255), nullable=False),
         sa.Column("traffic_type", sa.String(length=32), nullable=False),
@@ -70,7 +74,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("uuid", name=op.f("uq_physical_networks_uuid"))
     )
     op.create_index("ix_physical_networks_zone_id_removed", "physical_networks", ["zone_id", "removed"], unique=False)
-    op.create_table("network_offering_services",
+    network_offering_services = op.create_table("network_offering_services",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("network_offering_id", sa.Integer(), nullable=False),
         sa.Column("service", sa.String(length=32), nullable=False),
@@ -301,6 +305,8 @@ def upgrade() -> None:
     op.create_index("ix_public_ip_addresses_vlan_range_id_state", "public_ip_addresses",
                     ["vlan_range_id", "state"], unique=False)
 
+    op.bulk_insert(network_offerings, default_offerings.offering_rows(utcnow()))
+    op.bulk_insert(network_offering_services, default_offerings.offering_service_rows())
 
 def downgrade() -> None:
     op.drop_index("ix_public_ip_addresses_vlan_range_id_state", table_name="public_ip_addresses")
