@@ -50,6 +50,7 @@ class ApiServer:
     host_monitor: Any = None  # services.infrastructure.host_monitor.HostMonitor
     capacity_monitor: Any = None  # services.capacity_monitor.CapacityMonitor
     expunger: Any = None  # services.vms.expunger.Expunger
+    vm_state_sync: Any = None  # services.vms.state_sync.VMStateSync
 
     def close(self) -> None:
         """Stop the host and capacity monitors and the expunger, let running jobs finish, tell plugins,
@@ -60,6 +61,8 @@ class ApiServer:
             self.capacity_monitor.stop()
         if self.expunger is not None:
             self.expunger.stop()
+        if self.vm_state_sync is not None:
+            self.vm_state_sync.stop()
         self.jobs.shutdown(wait=True)
         self.registry.shutdown()
         self.database.engine.dispose()
@@ -102,6 +105,7 @@ def build_server(config: ServerConfig, registry: PluginRegistry | None = None) -
     from cirrostack.services.capacity_monitor import CapacityMonitor
     from cirrostack.services.infrastructure.host_monitor import HostMonitor
     from cirrostack.services.vms.expunger import Expunger
+    from cirrostack.services.vms.state_sync import VMStateSync
 
     host_monitor = HostMonitor(database, registry, secrets)
     host_monitor.start()
@@ -109,8 +113,11 @@ def build_server(config: ServerConfig, registry: PluginRegistry | None = None) -
     capacity_monitor.start()
     expunger = Expunger(database, registry, secrets)
     expunger.start()
+    vm_state_sync = VMStateSync(database, registry, secrets)
+    vm_state_sync.start()
     return ApiServer(config, database, secrets, jobs, registry, dispatcher, generated_admin_password=generated,
-                     host_monitor=host_monitor, capacity_monitor=capacity_monitor, expunger=expunger)
+                     host_monitor=host_monitor, capacity_monitor=capacity_monitor, expunger=expunger,
+                     vm_state_sync=vm_state_sync)
 
 
 def create_app(config: ServerConfig, registry: PluginRegistry | None = None) -> Flask:

@@ -108,6 +108,19 @@ def release_host(session: Session, host_id: int, cpus: int, cpu_speed_mhz: int, 
         .execution_options(synchronize_session=False))
 
 
+def reserve_beyond_room(session: Session, host_id: int, cpus: int, cpu_speed_mhz: int, memory_mb: int) -> None:
+    """Add a VM's size to the host's reservation even when that exceeds the host's room: for a VM found
+    running there outside cirrostack, which holds the capacity whether or not it fits. `release_host`
+    gives it back as usual."""
+    _ensure_row(session, host_id)
+    session.execute(
+        update(HostReservation)
+        .where(HostReservation.host_id == host_id)
+        .values(cpu_mhz=HostReservation.cpu_mhz + cpus * cpu_speed_mhz,
+                memory_bytes=HostReservation.memory_bytes + memory_mb * MIB)
+        .execution_options(synchronize_session=False))
+
+
 def reserved_usage(session: Session, host_ids: list[int]) -> dict[int, capacity.HostUsage]:
     """What VMs hold on each host: the capacity usage source for listCapacity and capacity alerts."""
     if not host_ids:

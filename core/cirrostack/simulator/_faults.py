@@ -89,6 +89,20 @@ class SimulatorFaults:
         with self._state.lock:
             return self._state.host(url, param="hosturl").up
 
+    def power_behind_cirrostack(self, instance_name: str, running: bool) -> None:
+        """Power the VM `instance_name` off (or on again) on its host as someone at the host's own console
+        would: cirrostack is not asked, only the host's event watchers hear of it. Raises
+        InvalidParameter("instancename") for a VM no simulated host knows, InsufficientCapacity when
+        the host has no room to power it on."""
+        with self._state.lock:
+            vm = self._state.vms.get(instance_name)
+            if vm is None:
+                raise InvalidParameter("instancename", f"no simulated host knows VM {instance_name!r}")
+            if running:
+                vm.host.power_on(vm)
+            else:
+                vm.host.power_off(vm)
+
     def set_latency(self, operation: str, milliseconds: int) -> None:
         """Delay every later call of `operation` by `milliseconds` (overrides the setting)."""
         _check_operation(operation)

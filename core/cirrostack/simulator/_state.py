@@ -7,7 +7,7 @@ change; every lookup is a dict access, so an operation costs the same with 10 or
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +60,12 @@ class SimHost:
     up: bool = True
     vms: dict[str, SimVM] = field(default_factory=dict)
     used_memory_mb: int = 0  # memory of the VMs running here
+    watchers: dict[int, Callable[[str], None]] = field(default_factory=dict)  # watch_events subscribers
+
+    def announce(self, vm: SimVM) -> None:
+        """Tell every watcher that `vm` changed power state (watchers only schedule work, so the lock may be held)."""
+        for notify in list(self.watchers.values()):
+            notify(vm.name)
 
     @property
     def free_memory_mb(self) -> int:
@@ -80,11 +86,15 @@ class SimHost:
             self.check_fits(vm.name, vm.cpus, vm.memory_mb)
             self.used_memory_mb += vm.memory_mb
             vm.power = PowerState.RUNNING
+            self.announce(vm)
 
     def power_off(self, vm: SimVM) -> None:
-        if vm.power is PowerState.RUNNING:
+        was_running = vm.power is PowerState.RUNNING
+        if was_running:
             self.used_memory_mb -= vm.memory_mb
         vm.power = PowerState.STOPPED
+        if was_running:
+            self.announce(vm)
 
 
 class SimulatorState:

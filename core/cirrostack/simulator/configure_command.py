@@ -6,6 +6,7 @@ to take a simulated host down or up, and to slow an operation down:
     configureSimulator operation=start_vm count=2 error=InsufficientCapacity
     configureSimulator hosturl=http://sim/c0/h1 hoststate=Down
     configureSimulator operation=migrate_vm latency=500
+    configureSimulator instancename=i-2-10-VM powerstate=Stopped   (as if done at the host's console)
     configureSimulator clear=true
 """
 
@@ -21,6 +22,7 @@ from cirrostack.simulator._faults import ERROR_KINDS
 from cirrostack.simulator._settings import OPERATIONS
 
 HOST_STATES = ("Up", "Down")
+POWER_STATES = ("Running", "Stopped")
 
 CONFIGURE_SIMULATOR = Command(
     "configureSimulator",
@@ -35,6 +37,8 @@ CONFIGURE_SIMULATOR = Command(
         Field("latency", "integer", "milliseconds the operation now waits before answering"),
         Field("hosturl", "string", "the simulated host configured"),
         Field("hoststate", "string", "Up or Down"),
+        Field("instancename", "string", "the simulated VM powered off or on outside cirrostack"),
+        Field("powerstate", "string", "Running or Stopped: the VM's power state now"),
     )),
     params=(
         Param("operation", String(), f"driver operation to configure: {', '.join(OPERATIONS)}"),
@@ -44,6 +48,10 @@ CONFIGURE_SIMULATOR = Command(
         Param("latency", Integer(minimum=0), "milliseconds the operation waits before answering"),
         Param("hosturl", String(length=2048), "URL of a simulated host, e.g. http://sim/c0/h0; needs hoststate"),
         Param("hoststate", String(), "Down makes the host unreachable, Up brings it back; needs hosturl"),
+        Param("instancename", String(), "instance name of a VM (i-<account>-<id>-VM) to power off or on "
+                                         "behind cirrostack's back; needs powerstate"),
+        Param("powerstate", String(), "Stopped powers the VM off, Running powers it on, without telling "
+                                      "cirrostack; needs instancename"),
         Param("clear", Boolean(), "true cancels every pending failure, brings every host up and "
                                   "restores the configured latencies (applied first)"),
     ),
@@ -53,9 +61,14 @@ CONFIGURE_SIMULATOR = Command(
 @CONFIGURE_SIMULATOR.handler
 def configure_simulator(call: Call, operation: str | None = None, count: int | None = None,
                         error: str | None = None, latency: int | None = None, hosturl: str | None = None,
-                        hoststate: str | None = None, clear: bool = False) -> dict[str, Any]:
+                        hoststate: str | None = None, clear: bool = False, instancename: str | None = None,
+                        powerstate: str | None = None) -> dict[str, Any]:
     """Apply the requested switches to the simulator driver and report the resulting setting."""
-    _check_combination(operation, count, error, latency, hosturl, hoststate, clear)
+    if (instancename is None) != (powerstate is None):
+        raise InvalidParameter("powerstate" if powerstate is None else "instancename",
+                               "instancename and powerstate go together")
+    if instancename is None:
+        _check_combination(operation, count, error, latency, hosturl, hoststate, clear)
     faults = call.registry.hypervisor("Simulator").faults
     if clear:
         faults.clear()
@@ -76,6 +89,10 @@ def configure_simulator(call: Call, operation: str | None = None, count: int | N
         else:
             faults.host_up(hosturl)
         result.update(hosturl=hosturl, hoststate="Up" if faults.is_up(hosturl) else "Down")
+    if instancename is not None and powerstate is not None:
+        running = _choice("powerstate", powerstate, POWER_STATES) == "Running"
+        faults.power_behind_cirrostack(instancename, running)
+        result.update(instancename=instancename, powerstate="Running" if running else "Stopped")
     return result
 
 
@@ -98,7 +115,11 @@ def _check_combination(operation: str | None, count: int | None, error: str | No
 
 
 def _host_state(value: str) -> str:
-    for state in HOST_STATES:
+    return _choice("hoststate", value, HOST_STATES)
+
+
+def _choice(param: str, value: str, accepted: tuple[str, ...]) -> str:
+    for state in accepted:
         if value.strip().lower() == state.lower():
             return state
-    raise InvalidParameter("hoststate", f"{value!r} is not a host state; accepted: {', '.join(HOST_STATES)}")
+    raise InvalidParameter(param, f"{value!r} is not accepted; accepted: {', '.join(accepted)}")

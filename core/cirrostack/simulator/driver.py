@@ -8,8 +8,9 @@ describes the settings, the URL form and fault injection.
 
 from __future__ import annotations
 
+import itertools
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -52,6 +53,7 @@ class SimulatorHypervisor(HypervisorDriver):
     def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
         super().__init__(settings)
         self._state = SimulatorState(self.settings)
+        self._watch_ids = itertools.count(1)
         self.faults = SimulatorFaults(self._state, latency_settings(self.settings))
         """Fault injection and latency switches; see `SimulatorFaults`."""
 
@@ -139,6 +141,20 @@ class SimulatorHypervisor(HypervisorDriver):
     def vm_status(self, host: HostRef, vm: VMRef) -> VMStatus:
         with self._operation("vm_status") as state:
             return _status(state.vm_on(state.reachable_host(host), vm.instance_name), host)
+
+    def watch_events(self, host: HostRef, notify: Callable[[str], None]) -> Callable[[], None] | None:
+        """Every power change of a VM on the host (through the driver or `faults.power_behind_cirrostack`)
+        calls `notify(instance_name)` while the state lock is held."""
+        with self._state.lock:
+            sim_host = self._state.host(host.url)
+            key = next(self._watch_ids)
+            sim_host.watchers[key] = notify
+
+        def stop_watching() -> None:
+            with self._state.lock:
+                sim_host.watchers.pop(key, None)
+
+        return stop_watching
 
     # -- capabilities ----------------------------------------------------------------------------
 
