@@ -1,19 +1,40 @@
-"""Hook implementations of the KVM hypervisor plugin.
+"""Hook implementations of the KVM hypervisor plugin: the driver class and its settings.
 
-It registers no driver yet: it only tells the core what it is and what is still missing, so
-`cirro plugins list` shows it as `pending` with that reason.
+libvirt-python is not imported here. Whether it can be imported is checked without importing it;
+when it cannot, the plugin raises at registration, so `cirro plugins list` shows it `broken` with
+what to install.
 """
 
-from cirrostack.hookspecs import PluginInfo, hookimpl
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from cirrostack.hookspecs import PluginInfo, Setting, hookimpl
+from cirrostack.hookspecs.hypervisor import HypervisorDriver
+from cirrostack_hv_kvm._availability import require_libvirt
 
 SUMMARY = "KVM hosts managed through libvirt"
-PENDING = (
-    "the KVM hypervisor driver (libvirt connection, host checks, VM life cycle, snapshots, live "
-    "migration) is not implemented yet; issue #7 brings it"
-)
 
 
 @hookimpl
 def describe_plugin() -> PluginInfo:
-    """This plugin's summary and what it does not deliver yet."""
-    return PluginInfo(summary=SUMMARY, pending=PENDING)
+    """This plugin's summary; raises ImportError naming what to install when libvirt is missing."""
+    require_libvirt()
+    return PluginInfo(summary=SUMMARY)
+
+
+@hookimpl
+def register_hypervisors(register: Callable[[type[HypervisorDriver]], None]) -> None:
+    """Register KvmHypervisor (the module imports no libvirt)."""
+    from cirrostack_hv_kvm.driver import KvmHypervisor
+
+    register(KvmHypervisor)
+
+
+@hookimpl
+def register_settings(register: Callable[[Setting], None]) -> None:
+    """Register the `kvm.*` settings."""
+    from cirrostack_hv_kvm._settings import SETTINGS
+
+    for setting in SETTINGS:
+        register(setting)
