@@ -1,19 +1,36 @@
-"""Hook implementations of the Hyper-V hypervisor plugin.
+"""Hook implementations of the Hyper-V hypervisor plugin: the driver class and its settings.
 
-It registers no driver yet: it only tells the core what it is and what is still missing, so
-`cirro plugins list` shows it as `pending` with that reason.
+Nothing heavy is imported here; pywinrm is imported on the first call that reaches a host.
 """
 
-from cirrostack.hookspecs import PluginInfo, hookimpl
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from cirrostack.hookspecs import PluginInfo, Setting, hookimpl
+from cirrostack.hookspecs.hypervisor import HypervisorDriver
 
 SUMMARY = "Hyper-V hosts managed over WinRM"
-PENDING = (
-    "the Hyper-V hypervisor driver (WinRM connection, host checks, VM life cycle) is not implemented yet; "
-    "issue #8 brings it"
-)
 
 
 @hookimpl
 def describe_plugin() -> PluginInfo:
-    """This plugin's summary and what it does not deliver yet."""
-    return PluginInfo(summary=SUMMARY, pending=PENDING)
+    """This plugin's summary."""
+    return PluginInfo(summary=SUMMARY)
+
+
+@hookimpl
+def register_hypervisors(register: Callable[[type[HypervisorDriver]], None]) -> None:
+    """Register the "Hyperv" driver."""
+    from cirrostack_hv_hyperv.driver import HypervDriver
+
+    register(HypervDriver)
+
+
+@hookimpl
+def register_settings(register: Callable[[Setting], None]) -> None:
+    """Register the hyperv.* settings (WinRM transport, TLS, timeout, guest switch)."""
+    from cirrostack_hv_hyperv._settings import SETTINGS
+
+    for setting in SETTINGS:
+        register(setting)
