@@ -1,0 +1,1 @@
+"""Guest isolation methods shipped with the core distribution (VLAN), registered like any plugin's."""
