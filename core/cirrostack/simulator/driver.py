@@ -32,6 +32,7 @@ from cirrostack.hookspecs.hypervisor import (
 from cirrostack.simulator._faults import SimulatorFaults
 from cirrostack.simulator._settings import latency_settings
 from cirrostack.simulator._state import SimHost, SimSnapshot, SimulatorState, SimVM
+from cirrostack.simulator.guest_netns import GuestNamespaces
 
 #: NIC broadcast URI schemes the simulator plumbs, matching `isolation_methods`.
 ISOLATION_SCHEMES = {"vlan": "VLAN", "vxlan": "VXLAN"}
@@ -56,6 +57,8 @@ class SimulatorHypervisor(HypervisorDriver):
         self._watch_ids = itertools.count(1)
         self.faults = SimulatorFaults(self._state, latency_settings(self.settings))
         """Fault injection and latency switches; see `SimulatorFaults`."""
+        self.guests = GuestNamespaces(self.settings)
+        """Namespace-backed guests (setting `simulator.guest.namespaces`); see `guest_netns`."""
 
     @contextmanager
     def _operation(self, name: str) -> Iterator[SimulatorState]:
@@ -98,6 +101,11 @@ class SimulatorHypervisor(HypervisorDriver):
     # -- VM life cycle -----------------------------------------------------------------------
 
     def start_vm(self, host: HostRef, vm: VMSpec) -> VMStatus:
+        status = self._start_vm(host, vm)
+        self.guests.plug(vm)  # outside the state lock: a guest's DHCP client may take a moment
+        return status
+
+    def _start_vm(self, host: HostRef, vm: VMSpec) -> VMStatus:
         _check_spec(vm)
         with self._operation("start_vm") as state:
             sim_host = state.reachable_host(host)
@@ -123,7 +131,9 @@ class SimulatorHypervisor(HypervisorDriver):
             sim_host = state.reachable_host(host)
             sim_vm = state.vm_on(sim_host, vm.instance_name)
             sim_host.power_off(sim_vm)
-            return _status(sim_vm, host)
+            status = _status(sim_vm, host)
+        self.guests.unplug(vm.instance_name)
+        return status
 
     def reboot_vm(self, host: HostRef, vm: VMRef) -> VMStatus:
         with self._operation("reboot_vm") as state:
@@ -137,6 +147,7 @@ class SimulatorHypervisor(HypervisorDriver):
             sim_vm = state.reachable_host(host).vms.get(vm.instance_name)
             if sim_vm is not None:
                 state.remove(sim_vm)
+        self.guests.unplug(vm.instance_name)
 
     def vm_status(self, host: HostRef, vm: VMRef) -> VMStatus:
         with self._operation("vm_status") as state:

@@ -29,8 +29,9 @@ def register_hypervisors(register: Callable[[type[HypervisorDriver]], None]) -> 
 @hookimpl
 def register_settings(register: Callable[[Setting], None]) -> None:
     from cirrostack.simulator._settings import SETTINGS
+    from cirrostack.simulator.guest_netns import SETTING as GUEST_NAMESPACES
 
-    for setting in SETTINGS:
+    for setting in (*SETTINGS, GUEST_NAMESPACES):
         register(setting)
 
 
