@@ -4,9 +4,9 @@
 - CPU shares: cpus x cpu_speed_mhz, so a VM's weight follows its offering as on CloudStack's KVM.
 - Memory: `memory_mb` at boot; when `max_memory_mb` is larger the domain gets memory slots and
   one NUMA cell, so memory can be hot-plugged as DIMMs up to the maximum.
-- Disks in device_id order (virtio, vda...; ISOs on IDE cdrom), NICs on the NicSpec's Linux bridge
-  (a user-mode NIC where none is given), a serial console, and a metadata element carrying the
-  cirrostack VM uuid and instance name.
+- Disks (ROOT on virtio; data volumes on virtio-scsi; ISOs on an IDE cdrom), NICs on the
+  NicSpec's Linux bridge (a user-mode NIC where none is given), a serial console, and a metadata
+  element carrying the cirrostack VM uuid and instance name.
 """
 
 from __future__ import annotations
@@ -49,10 +49,12 @@ def cpu_shares(cpus: int, cpu_speed_mhz: int) -> int:
 
 
 def disk_target(kind: str, device_id: int) -> str:
-    """The guest device name from the disk's device id: vda, vdb... for images, hda..hdd for ISOs."""
+    """The guest device name from the disk's device id: vda for ROOT, sdb, sdc... for data volumes
+    (on virtio-scsi, which unplugs without the guest's help), hda..hdd for ISOs."""
     if kind == "ISO":
         return "hd" + "abcd"[min(device_id, 3)]
-    return "vd" + _DISK_LETTERS[device_id % len(_DISK_LETTERS)]
+    prefix = "vd" if kind == "ROOT" else "sd"
+    return prefix + _DISK_LETTERS[device_id % len(_DISK_LETTERS)]
 
 
 def domain_xml(vm: VMSpec, domain_type: str, disks: Sequence[DiskFile],
@@ -81,6 +83,8 @@ def domain_xml(vm: VMSpec, domain_type: str, disks: Sequence[DiskFile],
         devices.append(disk_element(disk, disk_target(disk.kind, disk.device_id)))
     for nic in sorted(vm.nics, key=lambda n: n.device_id):
         devices.append(_interface(nic, (bridges or {}).get(nic.uuid, nic.bridge), domain_type))
+    if domain_type != "test":
+        ET.SubElement(devices, "controller", type="scsi", index="0", model="virtio-scsi")
     serial = ET.SubElement(devices, "serial", type="pty")
     ET.SubElement(serial, "target", port="0")
     console = ET.SubElement(devices, "console", type="pty")
@@ -122,7 +126,7 @@ def disk_element(disk: DiskFile, target: str) -> ET.Element:
         element = ET.Element("disk", type="file", device="disk")
         ET.SubElement(element, "driver", name="qemu", type=disk.format)
         ET.SubElement(element, "source", file=disk.path)
-        ET.SubElement(element, "target", dev=target, bus="virtio")
+        ET.SubElement(element, "target", dev=target, bus="virtio" if target.startswith("vd") else "scsi")
     if disk.volume_uuid:
         ET.SubElement(element, "serial").text = disk.volume_uuid.replace("-", "")[:20]
     return element

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 
 from cirrostack.hookspecs.hypervisor import DiskSpec, HostRef, NicSpec, StoragePoolRef, VMSpec
+from plugins.hv_kvm.tests._images import image_server  # noqa: F401  (a fixture of these tests)
+from plugins.hv_kvm.tests._libvirtd import libvirtd  # noqa: F401  (a fixture of these tests)
 
 NODE_XML = """<node>
   <cpu><mhz>2400</mhz><model>Test-CPU</model><active>16</active><nodes>1</nodes>
