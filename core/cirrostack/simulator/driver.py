@@ -17,6 +17,7 @@ from typing import Any
 import cirrostack
 from cirrostack.errors import HostUnreachable, InsufficientCapacity, InvalidParameter, InvalidState
 from cirrostack.hookspecs.hypervisor import (
+    DiskSpec,
     HostInfo,
     HostRef,
     HostState,
@@ -47,6 +48,7 @@ class SimulatorHypervisor(HypervisorDriver):
         scale_running_vm=True,
         vm_snapshots=True,
         vm_snapshot_memory=True,
+        hot_plug_volumes=True,
         storage_protocols=frozenset({"NFS", "iSCSI", "SharedMountPoint", "Filesystem", "RBD"}),
         isolation_methods=frozenset(ISOLATION_SCHEMES.values()),
     )
@@ -123,6 +125,7 @@ class SimulatorHypervisor(HypervisorDriver):
                 known = SimVM(vm.instance_name, vm.uuid, vm.cpus, vm.cpu_speed_mhz, vm.memory_mb, 0, 0, sim_host)
                 state.add(sim_host, known)
             known.define(vm)
+            state.make_disk_files(vm.disks)
             sim_host.power_on(known)
             return _status(known, host)
 
@@ -153,6 +156,12 @@ class SimulatorHypervisor(HypervisorDriver):
         with self._operation("vm_status") as state:
             return _status(state.vm_on(state.reachable_host(host), vm.instance_name), host)
 
+    def delete_disk(self, host: HostRef, disk: DiskSpec) -> None:
+        with self._operation("delete_disk") as state:
+            state.reachable_host(host)
+            if disk.pool is not None:
+                state.disk_files.discard((disk.pool.uuid, disk.path or disk.uuid))
+
     def watch_events(self, host: HostRef, notify: Callable[[str], None]) -> Callable[[], None] | None:
         """Every power change of a VM on the host (through the driver or `faults.power_behind_cirrostack`)
         calls `notify(instance_name)` while the state lock is held."""
@@ -168,6 +177,24 @@ class SimulatorHypervisor(HypervisorDriver):
         return stop_watching
 
     # -- capabilities ----------------------------------------------------------------------------
+
+    def attach_disk(self, host: HostRef, vm: VMRef, disk: DiskSpec) -> None:
+        with self._operation("attach_disk") as state:
+            sim_vm = state.vm_on(state.reachable_host(host), vm.instance_name)
+            if sim_vm.power is not PowerState.RUNNING:
+                raise InvalidState(f"VM {vm.instance_name} is {sim_vm.power.value}; disks are hot-plugged into "
+                                   "running VMs only")
+            holder = next((uuid for uuid, device in sim_vm.disks.items() if device == disk.device_id), None)
+            if holder is not None and holder != disk.uuid:
+                raise InvalidParameter("deviceid", f"device {disk.device_id} of VM {vm.instance_name} holds disk "
+                                                   f"{holder}")
+            state.make_disk_files((disk,))
+            sim_vm.disks[disk.uuid] = disk.device_id
+
+    def detach_disk(self, host: HostRef, vm: VMRef, disk: DiskSpec) -> None:
+        with self._operation("detach_disk") as state:
+            sim_vm = state.vm_on(state.reachable_host(host), vm.instance_name)
+            sim_vm.disks.pop(disk.uuid, None)
 
     def scale_vm(self, host: HostRef, vm: VMRef, cpus: int, cpu_speed_mhz: int, memory_mb: int) -> VMStatus:
         with self._operation("scale_vm") as state:
@@ -253,6 +280,17 @@ class SimulatorHypervisor(HypervisorDriver):
             return [_snapshot_info(taken) for taken in sim_vm.snapshots.values()]
 
     # -- introspection for tests ---------------------------------------------------------------
+
+    def vm_disks(self, instance_name: str) -> dict[str, int]:
+        """The disks the simulated VM has now: disk uuid -> device id (ROOT, data volumes and ISO)."""
+        with self._state.lock:
+            vm = self._state.vms.get(instance_name)
+            return dict(vm.disks) if vm is not None else {}
+
+    def disk_files(self) -> set[tuple[str, str]]:
+        """(pool uuid, path) of every volume file the simulator made on a pool and has not deleted."""
+        with self._state.lock:
+            return set(self._state.disk_files)
 
     def host_free_memory_mb(self, url: str) -> int:
         """Free memory of the simulated host at `url`, in MiB (what running VMs leave)."""

@@ -9,6 +9,7 @@ running haproxy's stats socket, so a killed haproxy shows as no rule in effect.
 
 from __future__ import annotations
 
+import hashlib
 import socket
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from cirrostack.router.config import RouterConfig
 ALGORITHMS = frozenset({"roundrobin", "leastconn", "source"})
 PROTOCOLS = frozenset({"tcp", "http"})
 STICKINESS_METHODS = frozenset({"LbCookie", "AppCookie", "SourceBased"})
+SOCKETS_DIR = Path("/run/cirrostack/haproxy")
+_UNIX_PATH_MAX = 100  # sun_path holds 108 bytes; keep a margin
 
 
 def _stickiness(policy: StickinessPolicy | None) -> tuple[list[str], str]:
@@ -75,6 +78,14 @@ def _section(rule: LoadBalancerRule) -> list[str]:
     return frontend + backend
 
 
+def _socket_path(directory: Path) -> Path:
+    """The stats socket: in the router's directory unless that path is too long for a unix socket."""
+    beside = directory / "haproxy.sock"
+    if len(str(beside)) < _UNIX_PATH_MAX:
+        return beside
+    return SOCKETS_DIR / f"{hashlib.sha1(str(directory).encode()).hexdigest()[:20]}.sock"
+
+
 class Haproxy:
     """The haproxy of one router, its files under `directory`, run in `namespace`."""
 
@@ -83,7 +94,7 @@ class Haproxy:
         self.directory = directory
         self.conf = directory / "haproxy.cfg"
         self.pid_file = directory / "haproxy.pid"
-        self.stats_socket = directory / "haproxy.sock"
+        self.stats_socket = _socket_path(directory)
 
     def render(self, config: RouterConfig) -> str:
         lines = ["global", "    daemon", "    maxconn 4096", f"    pidfile {self.pid_file}",
@@ -109,7 +120,8 @@ class Haproxy:
             return []
         candidate = self.directory / "haproxy.cfg.check"
         candidate.write_text(text)
-        run(["haproxy", "-c", "-q", "-f", str(candidate)])
+        self.stats_socket.parent.mkdir(parents=True, exist_ok=True)
+        run(["haproxy", "-c", "-f", str(candidate)])
         candidate.replace(self.conf)
         takeover = ["-sf", str(old_pid)] if old_pid is not None else []
         run(["haproxy", "-D", "-f", str(self.conf), "-p", str(self.pid_file), *takeover], self.namespace)
