@@ -12,7 +12,7 @@ from cirrostack.hookspecs.settings import Setting
 OPERATIONS: tuple[str, ...] = (
     "connect_host", "host_state", "list_vms",
     "start_vm", "stop_vm", "reboot_vm", "destroy_vm", "vm_status",
-    "scale_vm", "migrate_vm",
+    "scale_vm", "migrate_vm", "attach_disk", "detach_disk", "delete_disk",
     "create_vm_snapshot", "revert_vm_snapshot", "delete_vm_snapshot", "list_vm_snapshots",
 )
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cirrostack.errors import HostUnreachable, InsufficientCapacity, VMNotFound
-from cirrostack.hookspecs.hypervisor import HostRef, PowerState, VMSpec
+from cirrostack.hookspecs.hypervisor import DiskSpec, HostRef, PowerState, VMSpec
 from cirrostack.simulator._hosts import HostShape, default_shape, parse_host_url
 
 
@@ -42,6 +42,7 @@ class SimVM:
     power: PowerState = PowerState.STOPPED
     snapshots: dict[str, SimSnapshot] = field(default_factory=dict)  # insertion order = oldest first
     current_snapshot: str = ""
+    disks: dict[str, int] = field(default_factory=dict)  # disk uuid -> device id, as the guest sees them
 
     def define(self, spec: VMSpec) -> None:
         """Bring the definition up to `spec`."""
@@ -51,6 +52,7 @@ class SimVM:
         self.memory_mb = spec.memory_mb
         self.max_cpus = max(spec.max_cpus, spec.cpus)
         self.max_memory_mb = max(spec.max_memory_mb, spec.memory_mb)
+        self.disks = {disk.uuid: disk.device_id for disk in spec.disks}
 
 
 @dataclass(eq=False)
@@ -105,6 +107,7 @@ class SimulatorState:
         self.defaults = default_shape(settings)
         self.hosts: dict[str, SimHost] = {}
         self.vms: dict[str, SimVM] = {}  # instance name -> VM, across hosts: names are unique per cloud
+        self.disk_files: set[tuple[str, str]] = set()  # (pool uuid, path) of the volume files made on pools
         self._key_of_url: dict[str, str] = {}
 
     def host(self, url: str, param: str = "url") -> SimHost:
@@ -134,6 +137,12 @@ class SimulatorState:
         vm.host = host
         host.vms[vm.name] = vm
         self.vms[vm.name] = vm
+
+    def make_disk_files(self, disks: tuple[DiskSpec, ...]) -> None:
+        """Record the files of the volumes among `disks` on their pools (ISOs have none)."""
+        for disk in disks:
+            if disk.pool is not None and disk.kind != "ISO":
+                self.disk_files.add((disk.pool.uuid, disk.path or disk.uuid))
 
     def remove(self, vm: SimVM) -> None:
         vm.host.power_off(vm)

@@ -36,6 +36,7 @@ from cirrostack.services.usage.events import record_usage_event
 from cirrostack.services.vms.spec import vm_ref, vm_spec
 from cirrostack.services.vms.states import claim, move, require_state
 from cirrostack.services.volumes.data_volumes import create_volume
+from cirrostack.services.volumes.disk_files import delete_root_disk_files
 from cirrostack.services.volumes.vm_volumes import create_root_volume, recover_vm_volumes, release_vm_volumes
 
 _HOST_NAME = re.compile(r"[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
@@ -275,6 +276,7 @@ def _expunge(session: Session, caller: Caller, vm: VirtualMachine, drivers: Driv
             driver.destroy_vm(ref, vm_ref(vm))
         except VMNotFound:
             pass  # never defined there, or already gone
+    delete_root_disk_files(session, drivers, vm, last)  # a failure rolls the expunge back: retry it
     release_vm_volumes(session, vm, expunge=True)
     move(vm, VMState.EXPUNGED, "expunge")
     vm.mark_removed()

@@ -6,6 +6,8 @@ first attached (the storage planner then places it where the VM's hosts reach it
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from cirrostack.db.models.accounts import Account
@@ -17,6 +19,7 @@ from cirrostack.errors import InsufficientCapacity, InvalidParameter, InvalidSta
 from cirrostack.services import events, storage_planner
 from cirrostack.services.context import Caller
 from cirrostack.services.volumes._metering import charge_new, charge_resized, record_created, refund_deleted
+from cirrostack.services.volumes.disk_files import delete_disk_file
 
 GIB = 1024 ** 3
 
@@ -93,13 +96,16 @@ def resize_volume(session: Session, caller: Caller, volume: Volume, *, offering:
     return volume
 
 
-def delete_volume(session: Session, caller: Caller, volume: Volume) -> None:
-    """Remove a detached data volume, freeing its pool space; limits are refunded and VOLUME.DELETE
-    recorded. Raises ResourceInUse while it is attached, InvalidParameter for a ROOT volume."""
+def delete_volume(session: Session, caller: Caller, volume: Volume, drivers: Any) -> None:
+    """Remove a detached data volume: its file on its pool through the hypervisor (`drivers`, a
+    lifecycle.Drivers; see `disk_files`), then its row, freeing its pool space; limits are refunded and
+    VOLUME.DELETE recorded. Raises ResourceInUse while it is attached, InvalidParameter for a ROOT
+    volume; when the hypervisor fails the volume stays Ready and deleteVolume can be repeated."""
     if volume.volume_type != VolumeType.DATADISK.value:
         raise InvalidParameter("id", f"volume {volume.name} is a ROOT volume; it goes with its VM")
     if volume.vm_id is not None:
         raise ResourceInUse(f"id: volume {volume.name} is attached to a VM; detach it first")
+    delete_disk_file(session, drivers, volume)
     volume.state = VolumeState.EXPUNGED.value
     volume.mark_removed()
     session.flush()

@@ -1,5 +1,5 @@
-"""attachVolume and detachVolume (async). The disk reaches the hypervisor at the VM's next start:
-the hypervisor contract has no hot-plug call (see services/volumes/attachment.py)."""
+"""attachVolume and detachVolume (async). A running VM gets the change at once when its hypervisor
+declares hot_plug_volumes, else at its next start (see services/volumes/attachment.py)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ DETACH_VOLUME = Command(
 
 @ATTACH_VOLUME.handler
 def attach_volume(call: Call, id: Volume, virtualmachineid: VirtualMachine, deviceid: int | None = None) -> dict:
-    volume = volumes.attach_volume(call.session, call.caller, call.registry, id, virtualmachineid, deviceid)
+    volume = volumes.attach_volume(call.session, call.caller, call.registry, id, virtualmachineid, deviceid,
+                                   secrets=call.secrets)
     return volume_view(call.session, call.caller, volume)
 
 
@@ -53,5 +54,5 @@ def detach_volume(call: Call, id: Volume | None = None, deviceid: int | None = N
                                                        Volume.removed.is_(None))).first()
         if id is None:
             raise InvalidParameter("deviceid", f"VM {virtualmachineid.name} has no volume at device {deviceid}")
-    volume = volumes.detach_volume(call.session, call.caller, id)
+    volume = volumes.detach_volume(call.session, call.caller, id, call.registry, call.secrets)
     return volume_view(call.session, call.caller, volume)

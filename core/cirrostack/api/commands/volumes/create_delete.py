@@ -16,6 +16,7 @@ from cirrostack.db.models.offerings import DiskOffering
 from cirrostack.errors import InvalidParameter, PermissionDenied
 from cirrostack.services import scope, volumes
 from cirrostack.services.context import ANY_ROLE, AccountType
+from cirrostack.services.vms.lifecycle import Drivers
 
 _PACKAGE = "org.apache.cloudstack.api.command.user.volume."
 RELATED = ("createVolume", "attachVolume", "detachVolume", "resizeVolume", "listVolumes")
@@ -67,4 +68,4 @@ def create_volume(call: Call, id: str, **_arguments: Any) -> dict[str, Any]:
 
 @DELETE_VOLUME.handler
 def delete_volume(call: Call, id: Volume) -> None:
-    volumes.delete_volume(call.session, call.caller, id)
+    volumes.delete_volume(call.session, call.caller, id, Drivers(call.registry, call.secrets))
