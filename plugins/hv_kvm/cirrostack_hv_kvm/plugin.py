@@ -1,4 +1,5 @@
-"""Hook implementations of the KVM hypervisor plugin: the driver class and its settings.
+"""Hook implementations of the KVM hypervisor plugin: the driver, its settings and its VM snapshot
+strategy.
 
 libvirt-python is not imported here. Whether it can be imported is checked without importing it;
 when it cannot, the plugin raises at registration, so `cirro plugins list` shows it `broken` with
@@ -11,6 +12,7 @@ from collections.abc import Callable
 
 from cirrostack.hookspecs import PluginInfo, Setting, hookimpl
 from cirrostack.hookspecs.hypervisor import HypervisorDriver
+from cirrostack.hookspecs.vm_snapshot import VMSnapshotStrategy
 from cirrostack_hv_kvm._availability import require_libvirt
 
 SUMMARY = "KVM hosts managed through libvirt"
@@ -38,3 +40,11 @@ def register_settings(register: Callable[[Setting], None]) -> None:
 
     for setting in SETTINGS:
         register(setting)
+
+
+@hookimpl
+def register_vm_snapshot_strategies(register: Callable[[type[VMSnapshotStrategy]], None]) -> None:
+    """Register KvmInternalSnapshots, the VM snapshot strategy of KVM VMs."""
+    from cirrostack_hv_kvm.snapshot_strategy import KvmInternalSnapshots
+
+    register(KvmInternalSnapshots)

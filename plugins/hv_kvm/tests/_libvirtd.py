@@ -4,7 +4,8 @@ There is no systemd on the test machines: the fixture makes what Debian's libvir
 would (the libvirt-qemu user and group, /etc/libvirt/qemu.conf running guests as root without a
 security driver, the runtime directories), starts both daemons with pid files of its own and stops
 them by those pids afterwards. A libvirtd that already answers on qemu:///system is used as it is
-and left running. With CI=true a missing binary fails the tests; otherwise they skip.
+and left running; everything else the tests define is removed before the fixture's own daemon
+stops. With CI=true a missing binary fails the tests; otherwise they skip.
 """
 
 from __future__ import annotations
@@ -136,5 +137,17 @@ def libvirtd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Libvirtd]:
         daemon.virsh("domcapabilities", "--virttype", "qemu")  # QEMU's capabilities: slow once, then cached
         yield daemon
     finally:
+        if _answers(SYSTEM_URI):
+            remove_everything(Libvirtd(SYSTEM_URI, work_dir))
         stop_daemon(libvirtd_pid)
         stop_daemon(virtlogd_pid)
+
+
+def remove_everything(daemon: Libvirtd) -> None:
+    """Destroy and undefine every domain and pool of a daemon the fixture started, so no QEMU
+    process, domain or pool definition outlives the tests (even after a failed test)."""
+    for name in daemon.virsh("list", "--all", "--name", check=False).split():
+        daemon.virsh("destroy", name, check=False)
+        daemon.virsh("undefine", name, "--snapshots-metadata", "--managed-save", check=False)
+    for name in daemon.virsh("pool-list", "--all", "--name", check=False).split():
+        daemon.forget_pool(name)
