@@ -52,3 +52,26 @@ def require_in_zone(session: Session, registry: PluginRegistry, zone_id: int, ca
             where = f" (zone {zone_name or zone_id} has {hypervisor_type} clusters)"
             raise UnsupportedOperation(f"{feature} is not supported on hypervisor {hypervisor_type}{where}: its "
                                        f"plugin does not declare {capability}")
+
+
+def require_for_vm(session: Session, registry: PluginRegistry, zone_id: int, hypervisor_type: str | None,
+                   capability: str, feature: str, zone_name: str = "") -> None:
+    """Refuse `feature` for a VM that will run on `hypervisor_type` (its template's or the one asked
+    for); when the type is not known yet, on any hypervisor of the zone. Raises UnsupportedOperation."""
+    if hypervisor_type:
+        require_for_type(registry, hypervisor_type, capability, feature)
+    else:
+        require_in_zone(session, registry, zone_id, capability, feature, zone_name)
+
+
+def require_cluster_may_join(session: Session, registry: PluginRegistry, zone_id: int, hypervisor_type: str,
+                             zone_name: str = "") -> None:
+    """Refuse a cluster of `hypervisor_type` in a zone that has clusters of another type when either
+    type does not declare `mixed_hypervisor_zone`. Raises UnsupportedOperation (432)."""
+    others = [other for other in hypervisor_types_in_zone(session, zone_id) if other.lower() != hypervisor_type.lower()]
+    for first, second in ([(hypervisor_type, other) for other in others] +
+                          [(other, hypervisor_type) for other in others]):
+        if not supports(registry, first, "mixed_hypervisor_zone"):
+            raise UnsupportedOperation(f"A mixed hypervisor zone is not supported on hypervisor {first}: zone "
+                                       f"{zone_name or zone_id} would hold {first} and {second} clusters, and the "
+                                       f"{first} plugin does not declare mixed_hypervisor_zone")

@@ -29,7 +29,7 @@ from cirrostack.db.paging import fetch_page
 from cirrostack.errors import InvalidParameter, ResourceInUse
 from cirrostack.hookspecs.storage import StorageRole, StorageScope, StoreRef, validate_details
 from cirrostack.plugins.registry import PluginRegistry
-from cirrostack.services import events
+from cirrostack.services import events, hypervisor_support
 from cirrostack.services.context import Caller
 from cirrostack.services.infrastructure._in_use import register_in_use_check
 from cirrostack.services.scope import register_entity
@@ -37,6 +37,8 @@ from cirrostack.services.storage_pools import providers as primary_providers
 from cirrostack.services.storage_urls import parse_nfs_store_url
 
 BUILTIN_PROVIDER = "NFS"
+#: Image store providers that are object stores (CloudStack's); hypervisors declare `object_store` for them.
+OBJECT_STORE_PROVIDERS = ("s3", "swift")
 #: listStorageProviders `type` -> the role a provider must take.
 PROVIDER_TYPES = {"primary": StorageRole.PRIMARY, "image": StorageRole.IMAGE, "imagecache": StorageRole.IMAGE_CACHE}
 _SECRET_MARKERS = ("password", "secret")
@@ -79,7 +81,9 @@ def image_providers(registry: PluginRegistry) -> list[str]:
 def add_image_store(session: Session, caller: Caller, registry: PluginRegistry, secrets: Any, *, provider: str,
                     url: str | None = None, name: str | None = None, zone: Zone | None = None,
                     details: Mapping[str, str] | None = None) -> ImageStore:
-    """Add an image store of `provider` in `zone` (None: region-wide)."""
+    """Add an image store of `provider` in `zone` (None: region-wide). An object store (S3, Swift) is
+    refused with 432 where a hypervisor of the zone (of any zone, region-wide) lacks `object_store`."""
+    _check_object_store_support(session, registry, provider, zone)
     provider_name = _known_provider(registry, provider)
     _check_single_provider(session, provider_name)
     store_name = (name or url or "").strip()
@@ -104,6 +108,15 @@ def add_image_store(session: Session, caller: Caller, registry: PluginRegistry, 
     events.record(session, caller, "IMAGE.STORE.CREATE", f"Added {provider_name} image store {store_name} to {where}",
                   resource_type="ImageStore", resource_uuid=store.uuid)
     return store
+
+
+def _check_object_store_support(session: Session, registry: PluginRegistry, provider: str, zone: Zone | None) -> None:
+    if provider.strip().lower() not in OBJECT_STORE_PROVIDERS:
+        return
+    zones = [zone] if zone is not None else list(session.scalars(select(Zone).where(Zone.removed.is_(None))))
+    for each in zones:
+        hypervisor_support.require_in_zone(session, registry, each.id, "object_store",
+                                           f"An object store ({provider.strip()} image store)", each.name)
 
 
 def _known_provider(registry: PluginRegistry, provider: str) -> str:

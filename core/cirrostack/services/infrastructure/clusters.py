@@ -11,7 +11,7 @@ from cirrostack.db.models.infrastructure import AllocationState, Cluster, Cluste
 from cirrostack.db.paging import DEFAULT_PAGE_SIZE, fetch_page
 from cirrostack.errors import InvalidParameter
 from cirrostack.plugins.registry import PluginRegistry
-from cirrostack.services import scope
+from cirrostack.services import hypervisor_support, scope
 from cirrostack.services.context import Caller
 from cirrostack.services.events import record as record_event
 from cirrostack.services.infrastructure import _checks
@@ -26,8 +26,10 @@ def add_cluster(session: Session, caller: Caller, registry: PluginRegistry, *, z
     provides; otherwise 431 naming `hypervisor` and the installed types. Records CLUSTER.CREATE."""
     if pod.zone_id != zone.id:
         raise InvalidParameter("podid", f"pod {pod.name} is in zone {pod.zone.name}, not in zone {zone.name}")
+    hypervisor_type = installed_type(registry, hypervisor)
+    hypervisor_support.require_cluster_may_join(session, registry, zone.id, hypervisor_type, zone.name)
     cluster = Cluster(zone_id=zone.id, pod_id=pod.id, name=_unique_name(session, pod, clustername),
-                      hypervisor_type=installed_type(registry, hypervisor),
+                      hypervisor_type=hypervisor_type,
                       cluster_type=_checks.choice("clustertype", clustertype, [t.value for t in ClusterType]),
                       allocation_state=_allocation_state(allocationstate or AllocationState.ENABLED.value),
                       url=url or None)

@@ -16,7 +16,7 @@ from cirrostack.db.models.infrastructure import Host, Zone
 from cirrostack.db.models.offerings import DiskOffering, ServiceOffering
 from cirrostack.db.models.templates import Template
 from cirrostack.errors import InvalidParameter, PermissionDenied
-from cirrostack.services import scope, ssh_keys
+from cirrostack.services import hypervisor_support, scope, ssh_keys
 from cirrostack.services.compute_offerings import resolve_compute, resolve_root_disk_size
 from cirrostack.services.context import ANY_ROLE, ROOT_ADMIN, AccountType
 from cirrostack.services.userdata import validate_userdata
@@ -79,6 +79,11 @@ def prepare_deploy(call: Call, zoneid: Zone, serviceofferingid: ServiceOffering,
     if hypervisor is not None and hostid is not None and hostid.hypervisor_type.lower() != hypervisor.lower():
         raise InvalidParameter("hypervisor", f"{hypervisor} does not match host {hostid.name}'s hypervisor "
                                              f"{hostid.hypervisor_type}")
+    chosen_type = hypervisor or (hostid.hypervisor_type if hostid else None) or templateid.hypervisor_type
+    if serviceofferingid.offer_ha:
+        hypervisor_support.require_for_vm(call.session, call.registry, zoneid.id, chosen_type, "guest_ha",
+                                          f"HA of guest VMs (service offering {serviceofferingid.name} offers HA)",
+                                          zoneid.name)
     request = lifecycle.DeployRequest(
         owner=owner, zone=zoneid, offering=serviceofferingid, template=templateid, size=compute, name=name,
         display_name=displayname, root_size_bytes=root_bytes, disk_offering=diskofferingid, data_disk_gib=size,
