@@ -73,7 +73,7 @@ def table() -> str:
     lines = ["| feature (CloudStack 4.3 release notes) | capability | Hyper-V |", "| --- | --- | --- |"]
     for capability, feature in ROWS:
         supported = getattr(CAPABILITIES, capability)
-        lines.append(f"| {feature} | `{capability}` | {'yes' if supported else 'no (refused with 432)'} |")
+        lines.append(f"| {feature} | `{capability}` | {'yes' if supported else 'no'} |")
     protocols = ", ".join(sorted(CAPABILITIES.storage_protocols))
     lines.append(f"| Primary storage protocols | `storage_protocols` | {protocols} (SMB: cifs://; local: file://) |")
     lines.append(f"| Guest isolation | `isolation_methods` | {', '.join(sorted(CAPABILITIES.isolation_methods))} |")

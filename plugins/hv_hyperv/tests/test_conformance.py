@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from cirrostack_hv_hyperv.driver import HypervDriver
-from conftest import DOMAIN, PASSWORD, SHARE_PASSWORD, SHARE_USER, TEMPLATE_URL, USER, Estate
+from hyperv_estate import DOMAIN, PASSWORD, SHARE_PASSWORD, SHARE_USER, TEMPLATE_URL, USER, Estate
 
 from cirrostack.hookspecs import HostRef
 from cirrostack.hookspecs.hypervisor import DiskSpec, NicSpec, StoragePoolRef, TemplateSpec, VMSpec

@@ -13,7 +13,7 @@ from cirrostack_hv_hyperv._script import Step, render
 from cirrostack_hv_hyperv._settings import connection_settings
 from cirrostack_hv_hyperv._winrm import HostSession
 from cirrostack_hv_hyperv.driver import HypervDriver
-from conftest import DOMAIN, PASSWORD, SHARE, USER, Estate
+from hyperv_estate import DOMAIN, PASSWORD, SHARE, USER, Estate
 from hyperv_sim import WinRMServer
 from test_conformance import POOL, TEMPLATE, host_ref, vm_spec
 
@@ -201,3 +201,16 @@ def _self_signed(directory) -> tuple[str, str]:
     key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
     return str(cert_path), str(key_path)
+
+
+def test_a_vm_from_an_iso_boots_a_blank_root_disk_with_the_iso_in_its_dvd_drive(estate: Estate, driver) -> None:
+    host = host_ref(estate, "hv-01")
+    estate.world.publish("http://images.test/install.iso", 700 * 1024**2)
+    iso = TemplateSpec("iso-9", "installer", "http://images.test/install.iso", "ISO")
+    spec = vm_spec(disks=(DiskSpec(str(uuid.uuid4()), "ROOT", 8 * GIB, pool=POOL),
+                          DiskSpec("iso-9", "ISO", device_id=3, template=iso)))
+    assert driver.start_vm(host, spec).power_state is PowerState.RUNNING
+    created = next(e.params for e in estate.world.log if e.cmdlet == "New-VHD")
+    assert created == {"Path": f"{SHARE}\\{spec.disks[0].uuid}.vhdx", "SizeBytes": 8 * GIB, "Dynamic": True}
+    dvd = next(e.params for e in estate.world.log if e.cmdlet == "Set-VMDvdDrive")
+    assert dvd["Path"].endswith("\\iso-iso-9.iso") and (dvd["ControllerNumber"], dvd["ControllerLocation"]) == (1, 0)
