@@ -2,8 +2,13 @@
 
 The source libvirtd connects to the target's libvirt URI itself (VIR_MIGRATE_PEER2PEER), QEMU
 streams the memory over TCP to the target host's address, the domain becomes persistent on the
-target and is undefined on the source. Disks must be on storage both hosts see at the same path
-(a shared pool); on failure the VM keeps running on the source, which libvirt guarantees.
+target and is undefined on the source. Disks stay where they are, so they must be on storage both
+hosts see at the same path; on failure the VM keeps running on the source, which libvirt guarantees.
+
+libvirt recognises NFS and cluster file systems as shared, but not a directory pool (file://,
+SharedMountPoint://) that the operator mounts at the same path on every host of a cluster. For disks
+on such pools the migration is flagged VIR_MIGRATE_UNSAFE when `kvm.migration.trust.directory.pools`
+is on (the default), since cirrostack places those pools on a whole cluster.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
+from xml.etree import ElementTree as ET
 
 from cirrostack.hookspecs.hypervisor import HostRef
 
@@ -21,10 +27,24 @@ def migration_uri(target: HostRef) -> str:
     return f"tcp://{host}" if host else ""
 
 
-def migrate(libvirt: ModuleType, dom: Any, target: HostRef) -> None:
+def on_directory_pools(conn: Any, dom: Any) -> bool:
+    """True when a writable disk of `dom` is a volume of a libvirt `dir` pool."""
+    for disk in ET.fromstring(dom.XMLDesc(0)).findall("devices/disk"):
+        source = disk.find("source")
+        if disk.find("readonly") is not None or source is None or not source.get("file"):
+            continue
+        pool = conn.storageVolLookupByPath(source.get("file")).storagePoolLookupByVolume()
+        if ET.fromstring(pool.XMLDesc(0)).get("type") == "dir":
+            return True
+    return False
+
+
+def migrate(libvirt: ModuleType, dom: Any, target: HostRef, trust_directory_pools: bool) -> None:
     """Live-migrate `dom` to `target`; raises libvirtError (mapped by the caller) on failure."""
     flags = (libvirt.VIR_MIGRATE_LIVE | libvirt.VIR_MIGRATE_PEER2PEER | libvirt.VIR_MIGRATE_PERSIST_DEST
              | libvirt.VIR_MIGRATE_UNDEFINE_SOURCE)
+    if trust_directory_pools and on_directory_pools(dom.connect(), dom):
+        flags |= libvirt.VIR_MIGRATE_UNSAFE
     params: dict[str, Any] = {}
     uri = migration_uri(target)
     if uri:

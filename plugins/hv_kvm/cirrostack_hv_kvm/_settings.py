@@ -15,6 +15,9 @@ SETTINGS = (
             "downloaded before they are streamed into a pool (empty: /tmp/cirrostack-kvm-downloads)."),
     Setting("kvm.template.download.timeout", 600, int, "Seconds without data after which a template download "
             "for a KVM pool is abandoned.", minimum=1, maximum=86400),
+    Setting("kvm.migration.trust.directory.pools", True, bool, "Live-migrate KVM VMs whose disks are on directory "
+            "pools (file://, SharedMountPoint://) although libvirt cannot see that the directory is shared: the "
+            "operator mounts it at the same path on every host of the cluster."),
     Setting("kvm.nfs.mount.root", "/var/lib/cirrostack/mnt", str, "Directory on KVM hosts under which NFS "
             "primary storage pools are mounted (one subdirectory per pool uuid)."),
 )

@@ -2,7 +2,9 @@
 
 - a KVM host on libvirt's in-memory `test:///` driver (a node file with a known topology), a
   directory pool and VMSpecs whose ROOT disk lives there;
-- a real libvirtd + virtlogd with QEMU under TCG (`libvirtd` fixture, _libvirtd.py).
+- a real libvirtd + virtlogd with QEMU under TCG (`libvirtd` fixture, _libvirtd.py);
+- two more, each in its own namespaces, for live migration (`libvirtd_pair`, _libvirtd_pair.py);
+- a qcow2 template served over HTTP (`image_server`, _images.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pytest
 from cirrostack.hookspecs.hypervisor import DiskSpec, HostRef, NicSpec, StoragePoolRef, VMSpec
 from plugins.hv_kvm.tests._images import image_server  # noqa: F401  (a fixture of these tests)
 from plugins.hv_kvm.tests._libvirtd import libvirtd  # noqa: F401  (a fixture of these tests)
+from plugins.hv_kvm.tests._libvirtd_pair import libvirtd_pair  # noqa: F401  (a fixture of these tests)
 
 NODE_XML = """<node>
   <cpu><mhz>2400</mhz><model>Test-CPU</model><active>16</active><nodes>1</nodes>
