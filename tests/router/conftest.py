@@ -12,6 +12,7 @@ import itertools
 import os
 import shutil
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -163,33 +164,34 @@ def guest_address(namespace: str) -> str:
 class HttpServers:
     """Tiny HTTP servers started inside namespaces (a guest's web server, the outside world's)."""
 
-    def __init__(self, tmp_path: Path) -> None:
-        self.tmp_path = tmp_path
+    def __init__(self) -> None:
         self.processes: list[subprocess.Popen] = []
 
+    def _start(self, namespace: str, address: str, port: int, body: str) -> None:
+        # socketserver rather than http.server: HTTPServer looks its address up in DNS, which hangs
+        # inside a namespace without a resolver.
+        script = ("import socketserver, sys\n"
+                  "from http.server import BaseHTTPRequestHandler\n"
+                  "class Reply(BaseHTTPRequestHandler):\n"
+                  "    def do_GET(self):\n"
+                  "        text = sys.argv[3] or self.client_address[0]\n"
+                  "        self.send_response(200); self.send_header('Content-Length', str(len(text)))\n"
+                  "        self.end_headers(); self.wfile.write(text.encode())\n"
+                  "    def log_message(self, *args): pass\n"
+                  "socketserver.ThreadingTCPServer.allow_reuse_address = True\n"
+                  "socketserver.ThreadingTCPServer((sys.argv[1], int(sys.argv[2])), Reply).serve_forever()\n")
+        self.processes.append(subprocess.Popen(["ip", "netns", "exec", namespace, sys.executable, "-c", script,
+                                                address, str(port), body],
+                                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        wait_for(lambda: fetch(namespace, f"http://{address}:{port}/"), f"the HTTP server on {address}:{port}")
+
     def serve(self, namespace: str, address: str, port: int, body: str) -> None:
-        """Serve `body` at / on address:port inside `namespace`; returns once it answers."""
-        root = self.tmp_path / unique("www-")
-        root.mkdir()
-        (root / "index.html").write_text(body)
-        self.processes.append(subprocess.Popen(
-            ["ip", "netns", "exec", namespace, "python3", "-m", "http.server", str(port), "--bind", address,
-             "--directory", str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        wait_for(lambda: fetch(namespace, f"http://{address}:{port}/") == body, f"{body} on {address}:{port}")
+        """Serve `body` on address:port inside `namespace`; returns once it answers."""
+        self._start(namespace, address, port, body)
 
     def echo_client_address(self, namespace: str, address: str, port: int) -> None:
         """Serve, on address:port inside `namespace`, the address each request comes from."""
-        script = ("import http.server as h\n"
-                  "class E(h.BaseHTTPRequestHandler):\n"
-                  "    def do_GET(self):\n"
-                  "        body = self.client_address[0].encode()\n"
-                  "        self.send_response(200); self.send_header('Content-Length', str(len(body)))\n"
-                  "        self.end_headers(); self.wfile.write(body)\n"
-                  "    def log_message(self, *args): pass\n"
-                  f"h.HTTPServer(('{address}', {port}), E).serve_forever()\n")
-        self.processes.append(subprocess.Popen(["ip", "netns", "exec", namespace, "python3", "-c", script],
-                                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        wait_for(lambda: fetch(namespace, f"http://{address}:{port}/"), f"the echo server on {address}:{port}")
+        self._start(namespace, address, port, "")
 
     def stop_all(self) -> None:
         for process in self.processes:
@@ -198,8 +200,8 @@ class HttpServers:
 
 
 @pytest.fixture
-def http_servers(tmp_path: Path) -> Iterator[HttpServers]:
-    servers = HttpServers(tmp_path)
+def http_servers() -> Iterator[HttpServers]:
+    servers = HttpServers()
     yield servers
     servers.stop_all()
 

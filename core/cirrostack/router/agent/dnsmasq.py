@@ -33,8 +33,10 @@ class Dnsmasq:
     def render_conf(self, config: RouterConfig) -> str:
         network = config.network
         guest = ipaddress.ip_network(network.cidr, strict=False)
-        lines = [f"interface={GUEST_DEVICE}", "bind-interfaces", "except-interface=lo", "no-hosts", "no-resolv",
-                 "dhcp-authoritative", "no-ping",
+        # user=root: the router's files sit under the state directory, which only root may traverse
+        # (dnsmasq re-reads its hosts files on SIGHUP after it would have dropped to its own user).
+        lines = ["user=root", f"interface={GUEST_DEVICE}", "bind-interfaces", "except-interface=lo", "no-hosts",
+                 "no-resolv", "dhcp-authoritative", "no-ping",
                  f"dhcp-range=set:guest,{guest.network_address},static,{guest.netmask},{config.dhcp_lease_seconds}",
                  f"dhcp-option=tag:guest,option:router,{network.gateway}",
                  f"dhcp-option=tag:{NO_GATEWAY_TAG},option:router",
@@ -65,7 +67,6 @@ class Dnsmasq:
     def apply(self, config: RouterConfig) -> list[str]:
         """Bring dnsmasq to `config`; returns what it did ("dnsmasq started", ...), [] when nothing."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.directory.chmod(0o755)  # dnsmasq re-reads the hosts files after dropping to its own user
         hosts_changed = _files.write_if_changed(self.dhcp_hosts, self.render_dhcp_hosts(config.dhcp_entries))
         hosts_changed |= _files.write_if_changed(self.dns_hosts, self.render_dns_hosts(config))
         conf_changed = _files.write_if_changed(self.conf, self.render_conf(config))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socketserver
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -80,10 +81,19 @@ class PasswordHandler(_Handler):
         return self._reply(400, b"bad_request")
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def server_bind(self) -> None:
+        # HTTPServer would look its address up in DNS (getfqdn), which inside the router's namespace
+        # waits for resolvers it cannot reach.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = str(self.server_address[0]), int(self.server_address[1])
+
+
 def _serving(handler: type[_Handler], directory: Path, address: str, port: int) -> ThreadingHTTPServer:
     handler_class = type(handler.__name__, (handler,), {"directory": directory})
-    server = ThreadingHTTPServer((address, port), handler_class)
-    server.daemon_threads = True
+    server = _Server((address, port), handler_class)
     return server
 
 
