@@ -1,0 +1,1 @@
+"""Guest networking commands: physical networks, providers, offerings, networks, IPs, NICs, routers."""
