@@ -1,6 +1,7 @@
 """VM snapshots as libvirt internal snapshots (qcow2), with or without memory.
 
-QEMU takes an internal snapshot of a *running* VM only together with its memory. A snapshot
+QEMU takes an internal snapshot of a *running* VM only together with its memory, and cannot load
+one taken after vCPUs were hot-plugged: such a snapshot is refused up front. A snapshot
 asked for without memory of a running VM is therefore taken the same way but marked disk-only in
 its description; reverting to it restores the disks and leaves the VM stopped, as the contract
 says. The marker also tells `list` what each snapshot holds.
@@ -12,7 +13,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape
 
-from cirrostack.errors import InvalidParameter
+from cirrostack.errors import InvalidParameter, InvalidState
 from cirrostack.hookspecs.hypervisor import SnapshotInfo, SnapshotSpec
 from cirrostack_hv_kvm._errors import VIR_ERR_NO_DOMAIN_SNAPSHOT, error_code
 
@@ -25,12 +26,22 @@ def create(libvirt: Any, dom: Any, vm_name: str, snapshot: SnapshotSpec) -> Snap
     """Take `snapshot` of `dom`; InvalidParameter("name") when the name is taken."""
     if snapshot.name in dom.snapshotListNames(0):
         raise InvalidParameter("name", f"VM {vm_name} already has a snapshot named {snapshot.name!r}")
+    if dom.isActive() and hot_plugged_vcpus(dom):
+        raise InvalidState(f"VM {vm_name} got vCPUs hot-plugged while running, and QEMU cannot load a snapshot "
+                           "taken in that state (\"Unknown savevm section ... cpu_common\"); stop and start the VM "
+                           "(it restarts with its current size) or snapshot it while it is stopped")
     mark = MEMORY_MARK if snapshot.with_memory and dom.isActive() else DISK_ONLY_MARK
     description = mark + (f"\n{snapshot.description}" if snapshot.description else "")
     xml = (f"<domainsnapshot><name>{escape(snapshot.name)}</name>"
            f"<description>{escape(description)}</description></domainsnapshot>")
     taken = dom.snapshotCreateXML(xml, 0)
     return info(taken)
+
+
+def hot_plugged_vcpus(dom: Any) -> int:
+    """How many of the running domain's vCPUs were hot-plugged after it started."""
+    vcpus = ET.fromstring(dom.XMLDesc(0)).findall("vcpus/vcpu")
+    return sum(1 for vcpu in vcpus if vcpu.get("enabled") == "yes" and vcpu.get("hotpluggable") == "yes")
 
 
 def info(snap: Any) -> SnapshotInfo:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from cirrostack_hv_kvm.driver import KvmHypervisor
 
-from cirrostack.errors import CirroError, InvalidParameter
+from cirrostack.errors import CirroError, InvalidParameter, InvalidState
 from cirrostack.hookspecs.hypervisor import (
     DiskSpec,
     HostRef,
@@ -122,6 +122,13 @@ def test_scale_running_vm_hot_plugs_vcpus_and_memory_within_the_maximums(driver,
     with pytest.raises(InvalidParameter) as beyond:
         driver.scale_vm(host, vm, 2, 1000, 256)
     assert beyond.value.param == "memory" and "at most 128 MiB" in str(beyond.value)
+    with pytest.raises(InvalidState) as refused:  # QEMU could not load it (see the plugin README)
+        driver.create_vm_snapshot(host, vm, SnapshotSpec("after-hot-plug", with_memory=True))
+    assert "vCPUs hot-plugged" in str(refused.value)
+    driver.stop_vm(host, vm)
+    restarted = driver.start_vm(host, dataclasses.replace(spec, cpus=2, cpu_speed_mhz=1000, memory_mb=128))
+    assert (restarted.cpus, restarted.memory_mb) == (2, 128)  # the next start carries the new size
+    assert driver.create_vm_snapshot(host, vm, SnapshotSpec("after-restart", with_memory=True)).with_memory
 
 
 def test_memory_snapshot_reverts_a_stopped_vm_to_running(driver, host, pool, template, made, libvirtd) -> None:
