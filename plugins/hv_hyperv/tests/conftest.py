@@ -21,6 +21,8 @@ from hyperv_cloud import cloud  # noqa: E402, F401  (the session's cirro serve w
 from hyperv_estate import DOMAIN, PASSWORD, USER, Estate, build_estate, closed_port_url  # noqa: E402
 from hyperv_sim import WinRMServer  # noqa: E402
 
+from tests.fixtures.mariadb import mariadb_server  # noqa: E402, F401  (skips without mariadbd; fails if CI=true)
+
 
 @pytest.fixture(scope="session")
 def ntlm_users(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:

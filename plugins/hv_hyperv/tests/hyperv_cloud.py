@@ -8,7 +8,6 @@ directly in the server's database, as that transfer would.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +26,9 @@ from hyperv_estate import (
     closed_port_url,
 )
 from hyperv_sim import WinRMServer
+from sqlalchemy import create_engine, text
 
-from tests.fixtures.server import ADMIN_PASSWORD, RunningServer, log_in, start_server
+from tests.fixtures.server import ADMIN_PASSWORD, RunningServer, _database_url, log_in, start_server
 
 
 @dataclass
@@ -45,24 +45,32 @@ class Cloud:
     medium: str
 
 
-@pytest.fixture(scope="session")
-def cloud(ntlm_users: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
+@pytest.fixture(scope="session", params=["sqlite", "mariadb"])
+def cloud(request: pytest.FixtureRequest, ntlm_users: Path,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cloud]:
+    """`cirro serve` on SQLite, then on a throwaway MariaDB database, with a Hyper-V zone built through cs."""
     world, sim_hosts = build_estate(memory_gib=8)
     servers = {name: WinRMServer(world, host).start() for name, host in sim_hosts.items()}
-    server = start_server(tmp_path_factory.mktemp("hyperv-e2e"))
     try:
-        http, login = log_in(server.endpoint, "admin", ADMIN_PASSWORD)
-        keys = http.get(server.endpoint, params={"command": "registerUserKeys", "id": login["userid"],
-                                                 "sessionkey": login["sessionkey"], "response": "json"}, timeout=10)
-        keys = keys.json()["registeruserkeysresponse"]["userkeys"]
-        client = CloudStack(endpoint=server.endpoint, key=keys["apikey"], secret=keys["secretkey"],
-                            poll_interval=0.2, timeout=60)
-        yield _build(client, Estate(world, sim_hosts, servers, closed_port_url()), server)
+        with _database_url(request, request.param) as db_url:
+            server = start_server(tmp_path_factory.mktemp(f"hyperv-{request.param}"), db_url)
+            try:
+                yield _build(_admin_client(server), Estate(world, sim_hosts, servers, closed_port_url()), server)
+            finally:
+                status = server.stop()
+            assert status == 0, server.log_text()
     finally:
-        status = server.stop()
         for winrm in servers.values():
             winrm.stop()
-    assert status == 0, server.log_text()
+
+
+def _admin_client(server: RunningServer) -> CloudStack:
+    http, login = log_in(server.endpoint, "admin", ADMIN_PASSWORD)
+    keys = http.get(server.endpoint, params={"command": "registerUserKeys", "id": login["userid"],
+                                             "sessionkey": login["sessionkey"], "response": "json"}, timeout=10)
+    keys = keys.json()["registeruserkeysresponse"]["userkeys"]
+    return CloudStack(endpoint=server.endpoint, key=keys["apikey"], secret=keys["secretkey"], poll_interval=0.2,
+                      timeout=60)
 
 
 def _build(client: CloudStack, estate: Estate, server: RunningServer) -> Cloud:
@@ -91,10 +99,15 @@ def _build(client: CloudStack, estate: Estate, server: RunningServer) -> Cloud:
 
 
 def _record_downloaded(server: RunningServer, template_uuid: str) -> None:
-    with sqlite3.connect(server.data_dir / "cirrostack.db") as db:
-        updated = db.execute("UPDATE template_zone_refs SET is_ready = 1, status = 'Download Complete', "
-                             "size_bytes = 2147483648 WHERE template_id = (SELECT id FROM templates WHERE uuid = ?)",
-                             (template_uuid,)).rowcount
+    engine = create_engine(server.db_url or f"sqlite:///{server.data_dir / 'cirrostack.db'}")
+    try:
+        with engine.begin() as connection:
+            updated = connection.execute(text(
+                "UPDATE template_zone_refs SET is_ready = :ready, status = 'Download Complete', size_bytes = :size "
+                "WHERE template_id = (SELECT id FROM templates WHERE uuid = :uuid)"),
+                {"ready": True, "size": 2 * 1024**3, "uuid": template_uuid}).rowcount
+    finally:
+        engine.dispose()
     assert updated == 1
 
 

@@ -3,6 +3,7 @@ the README's support matrix is the one `support_matrix` generates."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
 from cirrostack_hv_hyperv import support_matrix
@@ -21,9 +22,11 @@ def test_hyperv_is_discovered_and_registers_its_driver_and_settings() -> None:
 
 
 def test_discovery_does_not_import_pywinrm() -> None:
-    already = "winrm" in sys.modules
-    load_plugins()
-    assert already or "winrm" not in sys.modules
+    probe = ("import sys; from cirrostack.plugins import PluginRegistry; registry = PluginRegistry.load(); "
+             "registry.hypervisor_class('Hyperv'); print(sorted(m for m in ('winrm', 'spnego', 'requests_ntlm') "
+             "if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr
 
 
 def test_the_readme_support_matrix_is_fresh() -> None:
