@@ -20,6 +20,7 @@ from cirrostack.errors import InsufficientCapacity, InvalidParameter, InvalidSta
 from cirrostack.services import scope
 from cirrostack.services.context import Caller
 from cirrostack.services.events import record as record_event
+from cirrostack.services.network_rules.cleanup import forget_address_rules
 
 #: Candidates read per round; a round whose candidates were all taken concurrently reads the next ones.
 CANDIDATES_PER_ROUND = 16
@@ -63,6 +64,7 @@ def release(session: Session, caller: Caller | None, address: PublicIpAddress, *
     if not force and address.static_nat_vm_id is not None:
         raise InvalidState(f"id: {address.address} has static NAT enabled; disable it first (disableStaticNat)")
     account_id, domain_id = address.account_id, address.domain_id
+    forget_address_rules(session, address)
     address.state = IpState.FREE.value
     address.account_id = address.domain_id = address.network_id = address.static_nat_vm_id = None
     address.static_nat_ip = None
