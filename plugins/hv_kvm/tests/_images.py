@@ -1,4 +1,4 @@
-"""A small qcow2 template made by qemu-img and served over HTTP by a server the tests start."""
+"""A small qcow2 template made by qemu-img (and a tiny ISO) served over HTTP by a server the tests start."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import pytest
 
 TEMPLATE_FILE = "tiny.qcow2"
 TEMPLATE_VIRTUAL_SIZE = 64 * 2**20
+ISO_FILE = "tiny.iso"
 
 
 @dataclass
@@ -30,6 +31,10 @@ class ImageServer:
     def template_url(self) -> str:
         return f"{self.base_url}/{TEMPLATE_FILE}"
 
+    @property
+    def iso_url(self) -> str:
+        return f"{self.base_url}/{ISO_FILE}"
+
 
 @pytest.fixture(scope="session")
 def image_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ImageServer]:
@@ -37,6 +42,7 @@ def image_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ImageServ
     subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(directory / TEMPLATE_FILE),
                     str(TEMPLATE_VIRTUAL_SIZE)], check=True, timeout=30)
     md5 = hashlib.md5((directory / TEMPLATE_FILE).read_bytes()).hexdigest()
+    (directory / ISO_FILE).write_bytes(b"CD001".rjust(2048 * 17, b"\0"))  # 17 sectors; QEMU reads it raw
     hits: dict[str, int] = {}
 
     class Handler(SimpleHTTPRequestHandler):

@@ -10,6 +10,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pytest
 from cirrostack_hv_kvm.driver import KvmHypervisor
@@ -158,6 +159,20 @@ def test_data_volume_is_made_on_first_attach_and_hot_plugged(driver, host, pool,
     driver.detach_disk(host, vm, data)
     assert "sdb" not in libvirtd.virsh("domblklist", spec.instance_name)
     assert (Path(pool.path) / f"{data.uuid}.qcow2").exists()  # detaching keeps the volume
+
+
+def test_a_vm_from_an_iso_boots_from_the_pools_copy_of_it(driver, host, pool, made, libvirtd, image_server) -> None:
+    iso = TemplateSpec(str(uuid.uuid4()), "tiny-iso", image_server.iso_url, "ISO")
+    spec = new_spec(pool, None)
+    spec = dataclasses.replace(spec, disks=(*spec.disks, DiskSpec(str(uuid.uuid4()), "ISO", device_id=3,
+                                                                   template=iso)))
+    made.append(spec)
+    assert driver.start_vm(host, spec).power_state is PowerState.RUNNING
+    root = ET.fromstring(libvirtd.virsh("dumpxml", spec.instance_name))
+    assert [boot.get("dev") for boot in root.findall("os/boot")] == ["cdrom", "hd"]
+    cdrom = root.find("devices/disk[@device='cdrom']/source").get("file")
+    assert cdrom == str(Path(pool.path) / f"template-{iso.uuid}")
+    assert backing_of(str(Path(pool.path) / f"{spec.disks[0].uuid}.qcow2"))[0] == ""  # a blank ROOT disk
 
 
 def test_destroy_and_delete_disk_leave_no_domain_and_only_the_template_copy(driver, host, pool, template,
