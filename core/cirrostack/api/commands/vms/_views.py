@@ -22,6 +22,7 @@ from cirrostack.db.models.offerings import ServiceOffering
 from cirrostack.db.models.templates import Template
 from cirrostack.db.timestamps import to_api
 from cirrostack.services.context import AccountType, Caller
+from cirrostack.services.vms.iso import iso_fields
 
 VM_RESPONSE = Response("virtualmachine", (
     Field("id", "string", "the ID of the virtual machine"),
@@ -63,6 +64,9 @@ VM_RESPONSE = Response("virtualmachine", (
     Field("tags", "list", "the list of resource tags associated with vm"),
     Field("details", "map", "Vm details in key/value pairs."),
     Field("displayvm", "boolean", "an optional field whether to the display the vm to the end user or not."),
+    Field("isoid", "string", "the ID of the ISO attached to the virtual machine"),
+    Field("isoname", "string", "the name of the ISO attached to the virtual machine"),
+    Field("isodisplaytext", "string", "an alternate display text of the ISO attached to the virtual machine"),
     Field("isdynamicallyscalable", "boolean", "true if vm contains XS/VMWare tools inorder to support dynamic "
                                               "scaling of VM cpu/memory."),
 ), instance_type="VirtualMachine")
@@ -112,6 +116,7 @@ def vm_response(session: Session, vm: VirtualMachine, caller: Caller, password: 
     view = vm_views(session, caller, [vm])[0]
     if password:
         view["password"] = password
+    view.update(iso_fields(session, vm))
     return view
 
 

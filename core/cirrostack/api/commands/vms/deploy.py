@@ -14,12 +14,12 @@ from cirrostack.db.models.accounts import Account, Domain
 from cirrostack.db.models.compute import VirtualMachine, VMState
 from cirrostack.db.models.infrastructure import Host, Zone
 from cirrostack.db.models.offerings import DiskOffering, ServiceOffering
-from cirrostack.db.models.templates import Template
 from cirrostack.errors import InvalidParameter, PermissionDenied
 from cirrostack.services import hypervisor_support, scope, ssh_keys
 from cirrostack.services.compute_offerings import resolve_compute, resolve_root_disk_size
 from cirrostack.services.context import ANY_ROLE, ROOT_ADMIN, AccountType
 from cirrostack.services.userdata import validate_userdata
+from cirrostack.services.vms import iso as vm_iso
 from cirrostack.services.vms import lifecycle
 
 _PACKAGE = "org.apache.cloudstack.api.command.user.vm."
@@ -35,7 +35,8 @@ DEPLOY_VM = Command(
         Param("zoneid", Uuid("Zone"), "availability zone for the virtual machine", required=True),
         Param("serviceofferingid", Uuid("ServiceOffering"), "the ID of the service offering for the virtual machine",
               required=True),
-        Param("templateid", Uuid("Template"), "the ID of the template for the virtual machine", required=True),
+        Param("templateid", Uuid("Template", load=False), "the ID of the template for the virtual machine, or of a "
+              "bootable ISO (then diskofferingid or rootdisksize sizes the blank ROOT disk)", required=True),
         Param("diskofferingid", Uuid("DiskOffering"), "the ID of the disk offering for a data disk attached to the "
                                                       "virtual machine"),
         Param("size", Long(minimum=1), "the arbitrary size in GiB for the data disk of a custom disk offering"),
@@ -61,7 +62,7 @@ DEPLOY_VM = Command(
 
 
 @DEPLOY_VM.prepare
-def prepare_deploy(call: Call, zoneid: Zone, serviceofferingid: ServiceOffering, templateid: Template,
+def prepare_deploy(call: Call, zoneid: Zone, serviceofferingid: ServiceOffering, templateid: str,
                    diskofferingid: DiskOffering | None = None, size: int | None = None,
                    rootdisksize: int | None = None, name: str | None = None, displayname: str | None = None,
                    group: str | None = None, keypair: str | None = None, userdata: str | None = None,
@@ -69,9 +70,14 @@ def prepare_deploy(call: Call, zoneid: Zone, serviceofferingid: ServiceOffering,
                    account: str | None = None, domainid: Domain | None = None, displayvm: bool = True,
                    **_flags: Any) -> str:
     owner = _owner(call, account, domainid)
+    template = vm_iso.template_or_iso(call.session, call.caller, templateid)
     compute = resolve_compute(call.session, serviceofferingid, details, zone_id=zoneid.id)
-    root_bytes = resolve_root_disk_size({"rootdisksize": rootdisksize, "details": details}, templateid,
-                                        zone_id=zoneid.id)
+    root_bytes = resolve_root_disk_size({"rootdisksize": rootdisksize, "details": details},
+                                        None if template.is_iso else template, zone_id=zoneid.id)
+    if template.is_iso:
+        root_bytes = vm_iso.blank_root_bytes(template, diskofferingid, size, root_bytes)
+        vm_iso.require_boot_from_iso(call.session, call.registry, zoneid,
+                                     hypervisor or (hostid.hypervisor_type if hostid else None))
     if keypair is not None:
         ssh_keys.find_keypair(call.session, owner, keypair, param="keypair")
     custom = ({"cpuNumber": str(compute.cpus), "cpuSpeed": str(compute.cpu_speed_mhz),
@@ -79,17 +85,20 @@ def prepare_deploy(call: Call, zoneid: Zone, serviceofferingid: ServiceOffering,
     if hypervisor is not None and hostid is not None and hostid.hypervisor_type.lower() != hypervisor.lower():
         raise InvalidParameter("hypervisor", f"{hypervisor} does not match host {hostid.name}'s hypervisor "
                                              f"{hostid.hypervisor_type}")
-    chosen_type = hypervisor or (hostid.hypervisor_type if hostid else None) or templateid.hypervisor_type
+    chosen_type = hypervisor or (hostid.hypervisor_type if hostid else None) or template.hypervisor_type
     if serviceofferingid.offer_ha:
         hypervisor_support.require_for_vm(call.session, call.registry, zoneid.id, chosen_type, "guest_ha",
                                           f"HA of guest VMs (service offering {serviceofferingid.name} offers HA)",
                                           zoneid.name)
     request = lifecycle.DeployRequest(
-        owner=owner, zone=zoneid, offering=serviceofferingid, template=templateid, size=compute, name=name,
-        display_name=displayname, root_size_bytes=root_bytes, disk_offering=diskofferingid, data_disk_gib=size,
+        owner=owner, zone=zoneid, offering=serviceofferingid, template=template, size=compute, name=name,
+        display_name=displayname, root_size_bytes=root_bytes,
+        disk_offering=None if template.is_iso else diskofferingid, data_disk_gib=None if template.is_iso else size,
         keypair_name=keypair, userdata=_checked_userdata(userdata), group=group,
         hypervisor=hypervisor or (hostid.hypervisor_type if hostid else None), custom_details=custom)
     vm = lifecycle.deploy(call.session, call.caller, request, call.secrets)
+    if template.is_iso:
+        vm_iso.boot_from(call.session, vm, template, diskofferingid)
     vm.display_vm = displayvm
     return vm.uuid
 
