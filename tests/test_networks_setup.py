@@ -39,7 +39,7 @@ def test_full_zone_setup_and_the_wizard_listings(operator_api):
     assert all(t["kvmnetworklabel"] == "cloudbr0" for t in kinds)
     states = ok(operator_api.root("listNetworkServiceProviders", physicalnetworkid=physical["id"], state="Enabled"))
     assert len(states["networkserviceprovider"]) == 3
-    ranges = ok(operator_api.root("listVlanIpRanges", zoneid=built["zone"]["id"]))["vlan"]
+    ranges = ok(operator_api.root("listVlanIpRanges", zoneid=built["zone"]["id"]))["vlaniprange"]
     assert [(r["startip"], r["endip"], r["vlan"]) for r in ranges] == [("192.0.2.10", "192.0.2.40",
                                                                          "vlan://untagged")]
 

@@ -47,11 +47,12 @@ def delete_network(session: Session, caller: Caller, registry: PluginRegistry, s
     if users:
         raise ResourceInUse(f"id: network {network.name} still has NICs of VMs {', '.join(users)}; destroy the VMs "
                             f"or remove their NICs first")
-    try:
-        implement.shutdown(session, registry, secrets, network, destroy_router=True, caller=caller)
-    except Exception:
-        if not forced:
-            raise
+    if network.state != NetworkState.ALLOCATED.value:  # a network never implemented has nothing on providers
+        try:
+            implement.shutdown(session, registry, secrets, network, destroy_router=True, caller=caller)
+        except Exception:
+            if not forced:
+                raise
     public_ips.release_network_addresses(session, caller, network)
     guest_vlans.release(session, network)
     network.state = NetworkState.DESTROY.value

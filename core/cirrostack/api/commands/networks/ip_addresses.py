@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -40,7 +41,8 @@ DISASSOCIATE_IP = Command(
     params=(Param("id", Uuid("IpAddress"), "the id of the public ip address to disassociate", required=True),))
 
 LIST_PUBLIC_IPS = Command(
-    "listPublicIpAddresses", "Lists all public ip addresses", kind=CommandKind.LIST, response=IP_ADDRESS_RESPONSE,
+    "listPublicIpAddresses", "Lists all public ip addresses", kind=CommandKind.LIST,
+    response=replace(IP_ADDRESS_RESPONSE, object_name="publicipaddress"),
     roles=ANY_ROLE, java_class=_PACKAGE + "ListPublicIpAddressesCmd", related=_RELATED,
     params=(Param("id", Uuid("IpAddress"), "lists ip address by id"),
             Param("ipaddress", String(), "lists the specified IP address"),

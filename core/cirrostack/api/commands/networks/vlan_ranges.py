@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from cirrostack.api.commands.networks._infra_views import VLAN_RANGE_RESPONSE, vlan_range_view
@@ -50,7 +51,8 @@ DELETE_VLAN_IP_RANGE = Command(
     params=(Param("id", Uuid("VlanIpRange"), "the id of the VLAN IP range", required=True),))
 
 LIST_VLAN_IP_RANGES = Command(
-    "listVlanIpRanges", "Lists all VLAN IP ranges.", kind=CommandKind.LIST, response=VLAN_RANGE_RESPONSE,
+    "listVlanIpRanges", "Lists all VLAN IP ranges.", kind=CommandKind.LIST,
+    response=replace(VLAN_RANGE_RESPONSE, object_name="vlaniprange"),
     roles=ROOT_ADMIN, java_class=_PACKAGE + "ListVlanIpRangesCmd", related=_RELATED,
     params=(Param("id", Uuid("VlanIpRange"), "the ID of the VLAN IP range"),
             Param("zoneid", Uuid("Zone"), "the Zone ID of the VLAN IP range"),
