@@ -78,11 +78,41 @@ def iso_file(folder: PoolFolder, iso: TemplateSpec) -> str:
     return f"{folder.path}\\iso-{iso.uuid}.iso"
 
 
-def download(url: str, path: str) -> Step:
-    """Fetch `url` to `path` on the host."""
-    if urlsplit(url).scheme.lower() not in ("http", "https"):
-        raise InvalidParameter("url", f"image URL {url!r}: a Hyper-V host fetches templates and ISOs over http(s)")
-    return Step("Invoke-WebRequest", {"Uri": url, "OutFile": path, "UseBasicParsing": True})
+@dataclass(frozen=True)
+class Download:
+    """An image (template or ISO) a host fetches onto a folder, checked against its registered checksum."""
+
+    image: TemplateSpec
+    path: str
+
+    def steps(self) -> list[Step]:
+        """Fetch the image; then, when a checksum was registered, read the copy's hash."""
+        if urlsplit(self.image.url).scheme.lower() not in ("http", "https"):
+            raise InvalidParameter("url", f"image URL {self.image.url!r} of {self.image.name}: a Hyper-V host fetches "
+                                          "templates and ISOs over http(s)")
+        fetch = Step("Invoke-WebRequest", {"Uri": self.image.url, "OutFile": self.path, "UseBasicParsing": True})
+        algorithm = self.algorithm
+        return [fetch, Step("Get-FileHash", {"Path": self.path, "Algorithm": algorithm}, ("Algorithm", "Hash"))] \
+            if algorithm else [fetch]
+
+    @property
+    def algorithm(self) -> str:
+        """The hash the registered checksum is ("" when none was registered): told apart by its length."""
+        return _HASH_LENGTHS.get(len(self.expected), "") if self.expected else ""
+
+    @property
+    def expected(self) -> str:
+        return self.image.checksum.strip().rpartition("}")[2].lower()
+
+    def mismatch(self, reported: str) -> str | None:
+        """Why the fetched copy is not the registered image, or None when it is."""
+        if reported.lower() == self.expected:
+            return None
+        return (f"the copy of {self.image.name} fetched from {self.image.url} has {self.algorithm} {reported.lower()}, "
+                f"but {self.expected} was registered")
+
+
+_HASH_LENGTHS = {32: "MD5", 40: "SHA1", 64: "SHA256", 128: "SHA512"}
 
 
 def file_name(path: str) -> str:

@@ -27,7 +27,9 @@ SCSI_LOCATIONS = 64
 class DiskPlan:
     """Storage work for one VM on one host, in the order it must run."""
 
-    prepare: list[Step] = field(default_factory=list)  # SMB mappings, template/ISO downloads, new disks
+    mappings: list[Step] = field(default_factory=list)  # SMB shares to map first
+    downloads: list[_storage.Download] = field(default_factory=list)  # template copies and ISOs to fetch
+    prepare: list[Step] = field(default_factory=list)  # new disk files
     created: list[str] = field(default_factory=list)  # disk files this plan creates
     attach: list[Step] = field(default_factory=list)
     detach: list[Step] = field(default_factory=list)
@@ -72,13 +74,13 @@ def plan_disks(vm: VMSpec, folder_by_pool: Mapping[str, PoolFolder], files: dict
             continue
         folder = folder_by_pool[disk.pool.uuid if disk.pool else ""]
         if folder.mapping is not None and folder.path not in mapped:
-            plan.prepare.insert(0, folder.mapping)
+            plan.mappings.append(folder.mapping)
             mapped.add(folder.path)
         path = _storage.disk_file(folder, disk)
         wanted_paths.add(path.lower())
         plan.vm_folder = plan.vm_folder or (folder.path if disk.kind == "ROOT" else "")
         if _storage.file_name(path).lower() not in files.get(_storage.folder_of(path), set()):
-            plan.prepare.extend(_new_disk_steps(disk, folder, path, files))
+            plan.prepare.extend(_new_disk_steps(disk, folder, path, files, plan))
             plan.created.append(path)
         if path.lower() not in attached:
             controller, number, location = slot(disk)
@@ -106,14 +108,14 @@ def _controller_type(value: Any) -> str:
     return {0: "IDE", 1: "SCSI"}.get(value, str(value)) if isinstance(value, int) else str(value)
 
 
-def _new_disk_steps(disk: DiskSpec, folder: PoolFolder, path: str, files: dict[str, set[str]]) -> list[Step]:
+def _new_disk_steps(disk: DiskSpec, folder: PoolFolder, path: str, files: dict[str, set[str]],
+                    plan: DiskPlan) -> list[Step]:
     if disk.kind == "ROOT" and disk.template is not None:
         parent = _storage.template_copy(folder, disk.template)
-        steps: list[Step] = []
         if _storage.file_name(parent).lower() not in files.get(folder.path, set()):
-            steps.append(_storage.download(disk.template.url, parent))
+            plan.downloads.append(_storage.Download(disk.template, parent))
             files.setdefault(folder.path, set()).add(_storage.file_name(parent).lower())
-        return [*steps, Step("New-VHD", {"Path": path, "ParentPath": parent, "Differencing": True})]
+        return [Step("New-VHD", {"Path": path, "ParentPath": parent, "Differencing": True})]
     if disk.size_bytes <= 0:
         raise InvalidParameter("size", f"volume {disk.uuid} has no size; a new Hyper-V disk needs one")
     return [Step("New-VHD", {"Path": path, "SizeBytes": disk.size_bytes, "Dynamic": True})]
@@ -125,7 +127,7 @@ def _dvd_step(vm_name: str, disk: DiskSpec, folder: PoolFolder, files: Mapping[s
         raise InvalidParameter("id", f"ISO {disk.uuid} carries no image to insert")
     path = _storage.iso_file(folder, disk.template)
     if _storage.file_name(path).lower() not in files.get(folder.path, set()):
-        plan.prepare.append(_storage.download(disk.template.url, path))
+        plan.downloads.append(_storage.Download(disk.template, path))
     return Step("Set-VMDvdDrive", {"VMName": vm_name, "ControllerNumber": DVD_SLOT[0],
                                    "ControllerLocation": DVD_SLOT[1], "Path": path})
 

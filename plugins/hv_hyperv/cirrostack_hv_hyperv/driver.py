@@ -13,6 +13,7 @@ in CloudStack 4.3 does not offer them; see `support_matrix`).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from cirrostack.errors import CirroError, HostUnreachable, InvalidParameter, VMNotFound
@@ -116,17 +117,18 @@ class HypervDriver(HypervisorDriver):
                       *_vm_build.nic_steps(vm, survey.switch)]
         else:
             define = plan.detach
-        steps = [*plan.prepare, *define, *_vm_build.sizing_steps(vm), *plan.attach,
+        self._fetch(session, plan)
+        steps = [*plan.mappings, *plan.prepare, *define, *_vm_build.sizing_steps(vm), *plan.attach,
                  *([plan.dvd] if plan.dvd else []), Step("Start-VM", {"Name": name}),
                  Step("Get-VM", {"Name": name}, VM_PROPERTIES)]
         try:
             return _status(session.run_one(steps)[0], host)
         except CirroError:
-            self._undo_start(session, name, defined=existing is None, created=plan.created)
+            self._remove_what_was_made(session, name, defined=existing is None, created=plan.created)
             raise
 
-    def _undo_start(self, session: HostSession, name: str, *, defined: bool, created: list[str]) -> None:
-        """Remove what a failed start_vm made: the VM it defined and the disk files it created."""
+    def _remove_what_was_made(self, session: HostSession, name: str, *, defined: bool, created: list[str]) -> None:
+        """After a failed call, remove what it made: the VM it defined and the disk files it created."""
         quiet = {"ErrorAction": "SilentlyContinue"}
         steps = [Step("Stop-VM", {"Name": name, "TurnOff": True, **quiet}),
                  Step("Remove-VM", {"Name": name, "Force": True, **quiet})] if defined else []
@@ -198,7 +200,8 @@ class HypervDriver(HypervisorDriver):
             eject = VMSpec(vm.uuid, name, 1, 0, 1, disks=(disk,) if attach else ())
             survey = self._survey(session, host, eject, need_vm=True)
             plan = _vm_build.plan_disks(eject, survey.folders, survey.files, [])
-            session.run([*plan.prepare, *([plan.dvd] if plan.dvd else [])])
+            self._fetch(session, plan)
+            session.run([*plan.mappings, *([plan.dvd] if plan.dvd else [])])
             return
         spec = VMSpec(vm.uuid, name, 1, 0, 1, disks=(disk,))
         survey = self._survey(session, host, spec, need_vm=True)
@@ -207,9 +210,9 @@ class HypervDriver(HypervisorDriver):
         if attach and not present:
             plan = _vm_build.plan_disks(spec, survey.folders, survey.files, [])
             try:
-                session.run([*plan.prepare, *plan.attach])
+                session.run([*plan.mappings, *plan.prepare, *plan.attach])
             except CirroError:
-                self._undo_start(session, name, defined=False, created=plan.created)
+                self._remove_what_was_made(session, name, defined=False, created=plan.created)
                 raise
         elif not attach and present:
             session.run([_vm_build.remove_drive(name, drive) for drive in present])
@@ -224,6 +227,22 @@ class HypervDriver(HypervisorDriver):
                        target)
 
     # -- internals -------------------------------------------------------------------------------
+
+    def _fetch(self, session: HostSession, plan: _vm_build.DiskPlan) -> None:
+        """Fetch the images `plan` needs and check each against its registered checksum; a copy that
+        does not match is removed again and the call fails naming the image and both checksums."""
+        if not plan.downloads:
+            return
+        steps = [*plan.mappings, *(step for download in plan.downloads for step in download.steps())]
+        hashes = iter(session.run(steps))
+        for download in plan.downloads:
+            if not download.algorithm:
+                continue
+            reported = next(hashes)
+            problem = download.mismatch(str(reported[0].get("Hash", "")) if reported else "")
+            if problem:
+                self._remove_what_was_made(session, "", defined=False, created=[download.path])
+                raise CirroError(f"Hyper-V host {session.label}: {problem}")
 
     def _default_folder(self, session: HostSession, host: HostRef) -> str:
         known = host.details.get("hyperv.vhd_path", "")
@@ -253,10 +272,16 @@ class HypervDriver(HypervisorDriver):
                        switch)
 
 
+@dataclass
 class _Survey:
-    def __init__(self, vm: VMStatus | None, drives: list[dict[str, Any]], folders: dict[str, _storage.PoolFolder],
-                 files: dict[str, set[str]], switch: str) -> None:
-        self.vm, self.drives, self.folders, self.files, self.switch = vm, drives, folders, files, switch
+    """What a host has for one VM: the VM if defined, its hard disk drives, the folders of its pools,
+    the file names in each folder (lower case) and the guest switch to use."""
+
+    vm: VMStatus | None
+    drives: list[dict[str, Any]]
+    folders: dict[str, _storage.PoolFolder]
+    files: dict[str, set[str]]
+    switch: str
 
 
 def _first_external(switches: list[dict[str, Any]]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import hashlib
 import ssl
 import uuid
 
@@ -214,3 +215,30 @@ def test_a_vm_from_an_iso_boots_a_blank_root_disk_with_the_iso_in_its_dvd_drive(
     assert created == {"Path": f"{SHARE}\\{spec.disks[0].uuid}.vhdx", "SizeBytes": 8 * GIB, "Dynamic": True}
     dvd = next(e.params for e in estate.world.log if e.cmdlet == "Set-VMDvdDrive")
     assert dvd["Path"].endswith("\\iso-iso-9.iso") and (dvd["ControllerNumber"], dvd["ControllerLocation"]) == (1, 0)
+
+
+def test_a_template_copy_is_checked_against_the_registered_checksum(estate: Estate, driver) -> None:
+    host = host_ref(estate, "hv-01")
+    image = b"a VHDX image as published"
+    estate.world.publish("http://images.test/checked.vhdx", 2 * GIB, image)
+    good = TemplateSpec("tmpl-ok", "checked", "http://images.test/checked.vhdx", "VHDX",
+                        checksum=hashlib.md5(image).hexdigest())
+    spec = vm_spec(disks=(DiskSpec(str(uuid.uuid4()), "ROOT", 2 * GIB, pool=POOL, template=good),))
+    assert driver.start_vm(host, spec).power_state is PowerState.RUNNING
+    hashed = next(e.params for e in estate.world.log if e.cmdlet == "Get-FileHash")
+    assert hashed == {"Path": f"{SHARE}\\template-tmpl-ok.vhdx", "Algorithm": "MD5"}
+
+
+def test_a_template_copy_with_another_checksum_is_removed_and_named(estate: Estate, driver) -> None:
+    host = host_ref(estate, "hv-01")
+    estate.world.publish("http://images.test/tampered.vhdx", 2 * GIB, b"not the registered image")
+    registered = hashlib.sha256(b"the registered image").hexdigest()
+    bad = TemplateSpec("tmpl-bad", "tampered", "http://images.test/tampered.vhdx", "VHDX", checksum=registered)
+    spec = vm_spec(disks=(DiskSpec(str(uuid.uuid4()), "ROOT", 2 * GIB, pool=POOL, template=bad),))
+    with pytest.raises(CirroError) as failed:
+        driver.start_vm(host, spec)
+    text = str(failed.value)
+    assert "the copy of tampered fetched from http://images.test/tampered.vhdx has SHA256" in text
+    assert f"but {registered} was registered" in text
+    assert "template-tmpl-bad.vhdx" not in estate.world.share_files[SHARE.lower()][SHARE.lower()]
+    assert spec.instance_name not in driver.list_vms(host)

@@ -6,6 +6,7 @@ Each takes the splatted parameters as a dict and returns the objects it writes t
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -362,5 +363,20 @@ def invoke_webrequest(world: World, host: SimHost, params: dict[str, Any]) -> li
         raise CmdletError("The remote server returned an error: (404) Not Found.", "InvalidOperation",
                           "WebCmdletWebResponseException,Microsoft.PowerShell.Commands.InvokeWebRequestCommand")
     folder, _, name = out.rpartition("\\")
-    world.folder(host, folder)[name.lower()] = VirtualFile(name, world.web[url])
+    size, content = world.web[url]
+    world.folder(host, folder)[name.lower()] = VirtualFile(name, size, content=content)
     return []
+
+
+@cmdlet("Get-FileHash")
+def get_filehash(world: World, host: SimHost, params: dict[str, Any]) -> list[dict[str, Any]]:
+    path, algorithm = str(params["Path"]), str(params.get("Algorithm", "SHA256")).upper()
+    if algorithm not in ("MD5", "SHA1", "SHA256", "SHA384", "SHA512"):
+        raise CmdletError(f"Cannot validate argument on parameter 'Algorithm'. The argument \"{algorithm}\" does not "
+                          "belong to the set \"SHA1,SHA256,SHA384,SHA512,MACTripleDES,MD5,RIPEMD160\".",
+                          "InvalidData")
+    found = world.file(host, path)
+    if found is None:
+        raise CmdletError(f"Cannot find path '{path}' because it does not exist.", "ObjectNotFound")
+    digest = hashlib.new(algorithm.lower(), found.content or found.name.encode()).hexdigest().upper()
+    return [{"Algorithm": algorithm, "Hash": digest, "Path": path}]

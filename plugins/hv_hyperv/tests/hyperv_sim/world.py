@@ -31,6 +31,7 @@ class VirtualFile:
     name: str
     size: int
     parent: str = ""  # a differencing disk's parent path
+    content: bytes = b""  # what Get-FileHash hashes (an image's bytes as published; empty for new disks)
 
 
 @dataclass
@@ -107,7 +108,7 @@ class World:
         self.hosts: dict[str, SimHost] = {}
         self.shares: dict[str, Share] = {}
         self.share_files: dict[str, dict[str, dict[str, VirtualFile]]] = {}  # share -> folder -> files
-        self.web: dict[str, int] = {}  # URL -> size of the image served there
+        self.web: dict[str, tuple[int, bytes]] = {}  # URL -> (size, content) of the image served there
         self.log: list[LoggedCmdlet] = []
         self._faults: dict[tuple[str, str], CmdletError] = {}
 
@@ -126,10 +127,11 @@ class World:
             self.share_files[unc.lower()] = {unc.lower(): {}}
             return share
 
-    def publish(self, url: str, size: int) -> None:
-        """Serve an image at `url` that hosts can fetch with Invoke-WebRequest."""
+    def publish(self, url: str, size: int, content: bytes = b"") -> None:
+        """Serve an image at `url` that hosts can fetch with Invoke-WebRequest (`content` is what its
+        hash is computed from; `size` is what the file reports)."""
         with self.lock:
-            self.web[url] = size
+            self.web[url] = (size, content or url.encode())
 
     def fail_next(self, host: str, cmdlet: str, message: str, category: str = "InvalidOperation") -> None:
         """The next `cmdlet` on `host` fails with `message`, as Hyper-V would report it."""
