@@ -136,6 +136,8 @@ class NamespaceRouterBackend(RouterBackend):
             leftover = run(["ip", "netns", "pids", namespace], check=False).stdout.split()
             for pid in leftover:  # processes started in the router's namespace by hand or lost pid files
                 run(["kill", "-9", pid], check=False)
+            for device in (GUEST_DEVICE, PUBLIC_DEVICE):  # takes the bridge ends now, not when the kernel
+                run(["ip", "link", "del", device], namespace, check=False)  # gets round to the namespace
             run(["ip", "netns", "del", namespace])
         if namespace_exists(self.host_namespace):
             for kind in ("g", "p"):

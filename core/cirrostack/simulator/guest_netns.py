@@ -126,5 +126,10 @@ class GuestNamespaces:
         if namespace_exists(namespace):
             for pid in run(["ip", "netns", "pids", namespace], check=False).stdout.split():
                 run(["kill", "-9", pid], check=False)
+            # Deleting the guest ends takes the bridge ends with them now; a deleted namespace
+            # releases its devices only later, in the kernel's own time.
+            veths = run(["ip", "-o", "link", "show", "type", "veth"], namespace, check=False).stdout
+            for line in veths.splitlines():
+                run(["ip", "link", "del", line.split(":", 2)[1].strip().split("@", 1)[0]], namespace, check=False)
             run(["ip", "netns", "del", namespace])
         shutil.rmtree(directory, ignore_errors=True)
