@@ -3,9 +3,13 @@ by hand show in applied_config, shutdown removes the router and nothing else."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import shlex
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 from cirrostack.hookspecs.network_rules import (
@@ -151,3 +155,24 @@ def test_an_absent_network_host_is_unreachable(router: VirtualRouter, host_names
     else:
         raise AssertionError("implement_network succeeded without a network host")
     assert router.applied_config(network) == AppliedConfig(implemented=False)
+
+
+def test_the_agent_command_applies_and_reads_a_whole_config(router: VirtualRouter,
+                                                             router_network: ServiceNetwork) -> None:
+    config = dataclasses.replace(router.desired_config(router_network),
+                                 dhcp_entries=(dhcp_entry("02:00:0a:15:00:0b", IP_1, "web-one"),))
+    directory = str(router.backend.directory(router_network))  # type: ignore[attr-defined]
+    command = [sys.executable, "-m", "cirrostack.router.agent", "apply", "--namespace",
+               router_namespace(router_network.uuid), "--directory", directory]
+    applied = subprocess.run(command, input=config.to_json(), capture_output=True, text=True, check=True)
+    assert applied.stdout.splitlines() == ["dnsmasq reloaded"]
+    again = subprocess.run(command, input=config.to_json(), capture_output=True, text=True, check=True)
+    assert again.stdout == "", "the same config again did something"
+    read = subprocess.run([*command[:3], "read", *command[4:]], input=config.to_json(), capture_output=True,
+                          text=True, check=True)
+    state = json.loads(read.stdout)
+    assert state["implemented"] is True and state["problems"] == []
+    assert state["dhcp_entries"] == [{"mac_address": "02:00:0a:15:00:0b", "ip_address": IP_1, "hostname": "web-one",
+                                      "default_gateway": True}]
+    broken = subprocess.run(command, input="{}", capture_output=True, text=True)
+    assert broken.returncode == 1 and "router config format None" in broken.stderr

@@ -71,6 +71,11 @@ class RouterConfig:
         return _build(cls, data["config"])
 
 
+def plain_data(value: Any) -> Any:
+    """`value` (dataclasses, tuples, sets, mappings, bytes) as JSON-ready data."""
+    return _plain(value)
+
+
 def _plain(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
