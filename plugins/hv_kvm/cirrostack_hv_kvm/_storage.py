@@ -109,18 +109,11 @@ class PoolStorage:
         self.conn.storageVolLookupByPath(disk.path).delete(0)
 
     def delete(self, disk: DiskSpec) -> bool:
-        """Remove the volume `prepare` made for `disk`; False when there was none."""
+        """Remove the volume `prepare` made for `disk`; False when there was none. The pool is
+        started on this host first if needed (the VM may have run on another host of the cluster)."""
         if disk.pool is None or disk.kind == "ISO":
             return False
-        try:
-            pool = self.conn.storagePoolLookupByName(disk.pool.uuid)
-        except Exception as exc:
-            if error_code(exc) == VIR_ERR_NO_STORAGE_POOL:
-                return False
-            raise
-        if not pool.isActive():
-            pool.create(0)
-        volume = _volume(pool, volume_name(disk))
+        volume = _volume(self.pool(disk.pool), volume_name(disk))
         if volume is None:
             return False
         volume.delete(0)

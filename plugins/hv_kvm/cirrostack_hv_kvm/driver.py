@@ -226,7 +226,8 @@ class KvmHypervisor(HypervisorDriver):
         _refuse_on_test_driver(source, dom.connect(), "live_migration", "it cannot migrate domains")
         target_conn = self._conn(target)
         with self._errors(source, f"migrate to {host_label(target)}", vm.instance_name, "live_migration"):
-            migrate(libvirt_module(), dom, target, bool(self.settings.get("kvm.migration.trust.directory.pools", True)))
+            migrate(libvirt_module(), dom, target, target_conn,
+                    bool(self.settings.get("kvm.migration.trust.directory.pools", True)))
         with self._errors(target, "status after migration", vm.instance_name):
             return _status(target_conn.lookupByName(vm.instance_name), target)
 

@@ -66,6 +66,37 @@ def _mark_ready(server: RunningServer, template_id: str, image_server) -> None:
                    (TEMPLATE_VIRTUAL_SIZE, physical, template_id))
 
 
+def _kvm_zone(client: CloudStack, server: RunningServer, image_server, name: str, host_uris: list[str],
+              pool_dir: Path, request: pytest.FixtureRequest, libvirt_hosts: list) -> dict:
+    """A zone with one KVM cluster of `host_uris`, a directory pool, the qcow2 template (ready) and
+    two offerings, built with the API as an operator would."""
+    pool_dir.mkdir()
+    zone = client.createZone(name=name, networktype="Advanced", dns1="8.8.8.8", internaldns1="10.0.0.2",
+                             guestcidraddress="10.1.1.0/24", allocationstate="Disabled")["zone"]
+    pod = client.createPod(zoneid=zone["id"], name=f"{name}-pod", gateway="172.16.0.1", netmask="255.255.255.0",
+                           startip="172.16.0.10", endip="172.16.0.200")["pod"]
+    cluster = client.addCluster(zoneid=zone["id"], podid=pod["id"], clustername=f"{name}-cluster",
+                                clustertype="CloudManaged", hypervisor="KVM")["cluster"][0]
+    hosts = [client.addHost(zoneid=zone["id"], podid=pod["id"], clusterid=cluster["id"], hypervisor="KVM", url=uri,
+                            username="root", password="unused-without-sasl")["host"][0] for uri in host_uris]
+    pool = client.createStoragePool(zoneid=zone["id"], podid=pod["id"], clusterid=cluster["id"], scope="cluster",
+                                    name=f"{name}-primary", url=f"file://{pool_dir}",
+                                    capacitybytes=str(10 * 2**30))["storagepool"]
+    for daemon in libvirt_hosts:
+        request.addfinalizer(lambda daemon=daemon: daemon.forget_pool(pool["id"]))
+    os_type = client.listOsTypes(fetch_list=True)[0]["id"]
+    template = client.registerTemplate(name=f"{name}-tiny", displaytext="tiny qcow2", format="QCOW2",
+                                       hypervisor="KVM", ostypeid=os_type, url=image_server.template_url,
+                                       zoneid=zone["id"], checksum=image_server.md5, ispublic=True)["template"][0]
+    _mark_ready(server, template["id"], image_server)
+    client.updateZone(id=zone["id"], allocationstate="Enabled")
+    client.updateConfiguration(name="enable.dynamic.scale.vm", value="true", zoneid=zone["id"])
+    offerings = {size: client.createServiceOffering(name=f"{name}-{size}", displaytext=f"{cpus}x{mhz} MHz, {mb} MiB",
+                                                    cpunumber=cpus, cpuspeed=mhz, memory=mb)["serviceoffering"]
+                 for size, cpus, mhz, mb in (("small", 1, 500, 64), ("large", 2, 1000, 128))}
+    return {"zone": zone, "hosts": hosts, "pool": pool, "template": template, **offerings}
+
+
 def _vm(client: CloudStack, vm_id: str) -> dict:
     return client.listVirtualMachines(id=vm_id, listall=True, fetch_list=True)[0]
 
@@ -83,34 +114,13 @@ def test_a_vm_lives_its_life_on_a_real_kvm_host(kvm_cloud, libvirtd, image_serve
                                                 request: pytest.FixtureRequest) -> None:
     server, client = kvm_cloud
     pool_dir = tmp_path / "primary"
-    pool_dir.mkdir()
-    zone = client.createZone(name="kvm-zone", networktype="Advanced", dns1="8.8.8.8", internaldns1="10.0.0.2",
-                             guestcidraddress="10.1.1.0/24", allocationstate="Disabled")["zone"]
-    pod = client.createPod(zoneid=zone["id"], name="kvm-pod", gateway="172.16.0.1", netmask="255.255.255.0",
-                           startip="172.16.0.10", endip="172.16.0.200")["pod"]
-    cluster = client.addCluster(zoneid=zone["id"], podid=pod["id"], clustername="kvm-cluster",
-                                clustertype="CloudManaged", hypervisor="KVM")["cluster"][0]
-    host = client.addHost(zoneid=zone["id"], podid=pod["id"], clusterid=cluster["id"], hypervisor="KVM",
-                          url=libvirtd.uri, username="root", password="unused-on-the-unix-socket")["host"][0]
+    cloud = _kvm_zone(client, server, image_server, "kvm-zone", [libvirtd.uri], pool_dir, request, [libvirtd])
+    zone, host, pool, template = cloud["zone"], cloud["hosts"][0], cloud["pool"], cloud["template"]
+    small, large = cloud["small"], cloud["large"]
     nodeinfo = dict((k.strip(), v.strip()) for k, v in (line.split(":", 1) for line in
                                                         libvirtd.virsh("nodeinfo").splitlines() if ":" in line))
     assert (host["hypervisor"], host["state"]) == ("KVM", "Up")
     assert host["cpunumber"] == int(nodeinfo["CPU(s)"])
-    pool = client.createStoragePool(zoneid=zone["id"], podid=pod["id"], clusterid=cluster["id"], scope="cluster",
-                                    name="kvm-primary", url=f"file://{pool_dir}",
-                                    capacitybytes=str(10 * 2**30))["storagepool"]
-    request.addfinalizer(lambda: libvirtd.forget_pool(pool["id"]))
-    os_type = client.listOsTypes(fetch_list=True)[0]["id"]
-    template = client.registerTemplate(name="tiny", displaytext="tiny qcow2", format="QCOW2", hypervisor="KVM",
-                                       ostypeid=os_type, url=image_server.template_url, zoneid=zone["id"],
-                                       checksum=image_server.md5, ispublic=True)["template"][0]
-    _mark_ready(server, template["id"], image_server)
-    client.updateZone(id=zone["id"], allocationstate="Enabled")
-    client.updateConfiguration(name="enable.dynamic.scale.vm", value="true", zoneid=zone["id"])
-    small = client.createServiceOffering(name="kvm-small", displaytext="1x500 MHz, 64 MiB", cpunumber=1,
-                                         cpuspeed=500, memory=64)["serviceoffering"]
-    large = client.createServiceOffering(name="kvm-large", displaytext="2x1000 MHz, 128 MiB", cpunumber=2,
-                                         cpuspeed=1000, memory=128)["serviceoffering"]
 
     vm = client.deployVirtualMachine(zoneid=zone["id"], templateid=template["id"], serviceofferingid=small["id"],
                                      name="kvm-e2e", fetch_result=True)["virtualmachine"]
@@ -151,3 +161,26 @@ def test_a_vm_lives_its_life_on_a_real_kvm_host(kvm_cloud, libvirtd, image_serve
     client.expungeVirtualMachine(id=vm["id"], fetch_result=True)
     assert name not in libvirtd.domain_names()
     assert [p.name for p in pool_dir.iterdir()] == [f"template-{template['id']}"]
+
+
+def test_migrate_virtual_machine_moves_a_running_vm_between_two_kvm_hosts(kvm_cloud, libvirtd_pair, image_server,
+                                                                          tmp_path: Path,
+                                                                          request: pytest.FixtureRequest) -> None:
+    server, client = kvm_cloud
+    pair = [libvirtd_pair.source, libvirtd_pair.target]
+    cloud = _kvm_zone(client, server, image_server, "kvm-pair", [daemon.uri for daemon in pair],
+                      tmp_path / "shared", request, pair)
+    source, target = cloud["hosts"]
+    vm = client.deployVirtualMachine(zoneid=cloud["zone"]["id"], templateid=cloud["template"]["id"],
+                                     serviceofferingid=cloud["small"]["id"], hostid=source["id"], name="kvm-mover",
+                                     fetch_result=True)["virtualmachine"]
+    assert (vm["state"], vm["hostid"]) == ("Running", source["id"])
+    moved = client.migrateVirtualMachine(virtualmachineid=vm["id"], hostid=target["id"],
+                                         fetch_result=True)["virtualmachine"]
+    assert (moved["state"], moved["hostid"]) == ("Running", target["id"])
+    assert vm["instancename"] not in libvirtd_pair.source.domain_names()
+    assert libvirtd_pair.target.dominfo(vm["instancename"])["State"] == "running"
+    client.destroyVirtualMachine(id=vm["id"], fetch_result=True)
+    client.expungeVirtualMachine(id=vm["id"], fetch_result=True)
+    assert vm["instancename"] not in libvirtd_pair.target.domain_names()
+    assert [p.name for p in (tmp_path / "shared").iterdir()] == [f"template-{cloud['template']['id']}"]

@@ -37,6 +37,7 @@ def test_a_running_vm_moves_to_the_other_host_and_leaves_the_source(libvirtd_pai
     assert spec.instance_name not in libvirtd_pair.source.domain_names()
     assert libvirtd_pair.target.dominfo(spec.instance_name)["State"] == "running"
     assert libvirtd_pair.target.dominfo(spec.instance_name)["Persistent"] == "yes"
+    assert pool.uuid in libvirtd_pair.target.virsh("pool-list", "--name").split()  # started there first
     with pytest.raises(VMNotFound):
         driver.vm_status(source, vm)
     with pytest.raises(VMNotFound):
