@@ -1,15 +1,27 @@
-"""listVirtualMachines' query: one statement for the page and one for the count, whatever the filters."""
+"""listVirtualMachines' queries: the count, then one statement reading a page as plain rows.
+
+A page is read as the columns its response needs, joined with the few fields of its zone, template,
+offering, host, owner and domain, not as ORM objects: the page's ids are chosen first (walking the
+primary key backwards, newest first) and the joins applied to those ids only, so a page costs the
+same at 1,000 VMs as at 100,000.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, or_
+from sqlalchemy import Connection, Row, Select, or_, select
 from sqlalchemy.orm import Session
 
-from cirrostack.db.models.compute import VirtualMachine, VMState
-from cirrostack.db.paging import fetch_page
+from cirrostack.db.models.accounts import Account, Domain
+from cirrostack.db.models.compute import VirtualMachine, VMDetail, VMState, Volume, VolumeType
+from cirrostack.db.models.infrastructure import Host, Zone
+from cirrostack.db.models.offerings import ServiceOffering
+from cirrostack.db.models.templates import GuestOS, Template
+from cirrostack.db.paging import count_rows, page_slice
 from cirrostack.services import scope
 from cirrostack.services.context import AccountType, Caller
 
@@ -29,12 +41,99 @@ class VMFilter:
     keyword: str | None = None
 
 
-def list_vms(session: Session, caller: Caller, owners: scope.ListScope, wanted: VMFilter, *, page: int = 1,
-             pagesize: int | None = None) -> tuple[list[VirtualMachine], int]:
-    """Live VMs visible to `caller` within `owners` that match `wanted`, newest first, and their total count.
+#: What a VM row carries: the VM columns its response shows, under their attribute names, then its related
+#: objects' fields.
+_ROW_COLUMNS = (
+    VirtualMachine.id, VirtualMachine.uuid, VirtualMachine.name, VirtualMachine.display_name,
+    VirtualMachine.instance_name, VirtualMachine.created, VirtualMachine.state, VirtualMachine.ha_enabled,
+    VirtualMachine.cpus, VirtualMachine.cpu_speed_mhz, VirtualMachine.memory_mb, VirtualMachine.hypervisor_type,
+    VirtualMachine.group_name, VirtualMachine.keypair_name, VirtualMachine.display_vm,
+    Account.name.label("account_name"), Domain.uuid.label("domain_uuid"), Domain.name.label("domain_name"),
+    Zone.uuid.label("zone_uuid"), Zone.name.label("zone_name"),
+    Template.uuid.label("template_uuid"), Template.name.label("template_name"),
+    Template.display_text.label("template_display_text"),
+    Template.password_enabled.label("template_password_enabled"),
+    Template.is_dynamically_scalable.label("template_dynamically_scalable"), GuestOS.uuid.label("guest_os_uuid"),
+    ServiceOffering.uuid.label("offering_uuid"), ServiceOffering.name.label("offering_name"),
+    Host.uuid.label("host_uuid"), Host.name.label("host_name"),
+)
+#: The device number of the VM's live ROOT volume (one indexed lookup per row of the page).
+_ROOT_DEVICE = (select(Volume.device_id).where(Volume.vm_id == VirtualMachine.id,
+                                               Volume.volume_type == VolumeType.ROOT.value, Volume.removed.is_(None))
+                .limit(1).correlate(VirtualMachine).scalar_subquery().label("root_device_id"))
+
+
+@dataclass(frozen=True)
+class VMRows:
+    """VM rows as `vm_rows` describes them, the name/value details of those VMs by VM id, and the
+    total count of matching VMs (CloudStack's `count`, which may exceed the page)."""
+
+    rows: list[Row[Any]]
+    details: dict[int, dict[str, str]]
+    total: int
+
+
+def list_vm_rows(session: Session, caller: Caller, owners: scope.ListScope, wanted: VMFilter, *, page: int = 1,
+                 pagesize: int | None = None) -> VMRows:
+    """One page of the live VMs visible to `caller` within `owners` that match `wanted`, newest first,
+    with their total count.
 
     Users do not see Destroyed VMs (only administrators can recover them), as in CloudStack."""
+    matching = _matching_ids(caller, owners, wanted)
+    connection = read_connection(session)
+    total = count_rows(connection, matching)
+    page_ids = page_slice(matching.order_by(VirtualMachine.id.desc()), page, pagesize).subquery()
+    statement = _joined(select(*_ROW_COLUMNS, _ROOT_DEVICE).select_from(page_ids).join(
+        VirtualMachine, VirtualMachine.id == page_ids.c.id))
+    rows = list(connection.execute(statement.order_by(VirtualMachine.id.desc())))
+    # The page's ids as a subquery, not as 500 bound values, which cost more to bind than the query to run.
+    details = _details(connection, select(page_ids.c.id)) if rows else {}
+    return VMRows(rows, details, total)
+
+
+def vm_rows(session: Session, vm_ids: Sequence[int]) -> VMRows:
+    """The VMs with these ids (removed ones included), newest first. A row has the VM's shown columns
+    under their attribute names (`id`, `uuid`, `state`, `cpus`, ...) and account_name, domain_uuid,
+    domain_name, zone_uuid, zone_name, template_uuid, template_name, template_display_text,
+    template_password_enabled, template_dynamically_scalable, guest_os_uuid, offering_uuid,
+    offering_name, host_uuid, host_name and root_device_id (None where the VM has no such object)."""
+    if not vm_ids:
+        return VMRows([], {}, 0)
+    connection = read_connection(session)
+    statement = _joined(select(*_ROW_COLUMNS, _ROOT_DEVICE).where(VirtualMachine.id.in_(vm_ids)))
+    rows = list(connection.execute(statement.order_by(VirtualMachine.id.desc())))
+    return VMRows(rows, _details(connection, list(vm_ids)), len(rows))
+
+
+def read_connection(session: Session) -> Connection:
+    """The session's connection, its pending changes flushed, for reading plain rows: Core statements run
+    on it skip the ORM's per-statement work, which is a fifth of a page's query time."""
+    session.flush()
+    return session.connection()
+
+
+def _details(connection: Connection, vm_ids: Select[Any] | list[int]) -> dict[int, dict[str, str]]:
+    details: dict[int, dict[str, str]] = defaultdict(dict)
+    for vm_id, name, value in connection.execute(select(VMDetail.vm_id, VMDetail.name, VMDetail.value)
+                                                 .where(VMDetail.vm_id.in_(vm_ids))):
+        details[vm_id][name] = value
+    return details
+
+
+def _joined(statement: Select[Any]) -> Select[Any]:
+    # Outer joins throughout: a VM row is shown even when a related row is missing (fields left out).
+    return (statement.outerjoin(Account, Account.id == VirtualMachine.account_id)
+            .outerjoin(Domain, Domain.id == VirtualMachine.domain_id)
+            .outerjoin(Zone, Zone.id == VirtualMachine.zone_id)
+            .outerjoin(Template, Template.id == VirtualMachine.template_id)
+            .outerjoin(GuestOS, GuestOS.id == Template.guest_os_id)
+            .outerjoin(ServiceOffering, ServiceOffering.id == VirtualMachine.service_offering_id)
+            .outerjoin(Host, Host.id == VirtualMachine.host_id))
+
+
+def _matching_ids(caller: Caller, owners: scope.ListScope, wanted: VMFilter) -> Select[Any]:
     statement: Select[Any] = owners.apply(scope.visible(caller, "VirtualMachine"), VirtualMachine.account_id)
+    statement = statement.with_only_columns(VirtualMachine.id)
     if caller.account_type is AccountType.USER and wanted.state is None:
         statement = statement.where(VirtualMachine.state != VMState.DESTROYED.value)
     if wanted.uuids is not None:
@@ -57,7 +156,7 @@ def list_vms(session: Session, caller: Caller, owners: scope.ListScope, wanted: 
         statement = statement.where(or_(VirtualMachine.name.contains(wanted.keyword, autoescape=True),
                                         VirtualMachine.display_name.contains(wanted.keyword, autoescape=True),
                                         VirtualMachine.state == _state(wanted.keyword)))
-    return fetch_page(session, statement.order_by(VirtualMachine.id.desc()), page, pagesize)
+    return statement
 
 
 def _state(text: str) -> str:

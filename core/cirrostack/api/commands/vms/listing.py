@@ -13,7 +13,7 @@ from cirrostack.db.models.templates import Template
 from cirrostack.errors import InvalidParameter
 from cirrostack.services.context import ADMINS, ANY_ROLE
 from cirrostack.services.scope import list_scope
-from cirrostack.services.vms.listing import VMFilter, list_vms
+from cirrostack.services.vms.listing import VMFilter, list_vm_rows
 
 LIST_VMS = Command(
     "listVirtualMachines", "List the virtual machines owned by the account.", response=VM_RESPONSE,
@@ -48,12 +48,12 @@ def list_virtual_machines(call: Call, id: Any = None, ids: list[str] | None = No
                       host_id=hostid.id if hostid else None, template_id=templateid.id if templateid else None,
                       group=groupid, hypervisor=hypervisor, keyword=keyword)
     shown = _detail_fields(details)
-    rows, count = list_vms(call.session, call.caller, owners, wanted, page=call.paging.page,
-                           pagesize=call.paging.pagesize)
-    views = vm_views(call.session, call.caller, rows)
+    found = list_vm_rows(call.session, call.caller, owners, wanted, page=call.paging.page,
+                         pagesize=call.paging.pagesize)
+    views = vm_views(call.caller, found)
     if shown is not None:
         views = [{key: value for key, value in view.items() if key in shown} for view in views]
-    return ListResult(views, count)
+    return ListResult(views, found.total)
 
 
 #: The response fields each `details` value adds to the always-shown basic ones (CloudStack's VMDetails).
