@@ -45,8 +45,10 @@ def record(session: Session, caller: Caller | None, event_type: str, description
                          resource_uuid=resource_uuid)
     registry = _notifier
     if registry is not None:
-        session.flush()
-        account_uuid = session.scalar(select(Account.uuid).where(Account.id == event.account_id)) or ""
+        # The owner is usually in the session already (the caller's or the acted-on object's account):
+        # the identity map answers without a query, and the event is inserted with the session's next flush.
+        account = session.get(Account, event.account_id) if event.account_id is not None else None
+        account_uuid = account.uuid if account is not None else ""
         lifecycle = LifecycleEvent(event_type, state, description, resource_type or "", resource_uuid or "",
                                    account_uuid)
         after_commit(session, lambda: registry.notify(lifecycle))

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, case, select, update
+from sqlalchemy import ColumnElement, bindparam, case, select, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, lazyload
@@ -143,21 +143,32 @@ def _try_reserve(session: Session, host: Host, cpu_mhz: int, memory_bytes: int,
     memory_total = int(host.memory_bytes * memory_factor)
     if cpu_mhz > cpu_total or memory_bytes > memory_total:
         return False
+    values = {"host": host.id, "cpu": cpu_mhz, "memory": memory_bytes, "cpu_total": cpu_total,
+              "memory_total": memory_total}
+    if session.execute(_RESERVE, values).rowcount == 1:
+        return True
+    # No room, or no row yet (the host's first reservation; another deploy may be creating it right now)
     _ensure_row(session, host.id)
-    result = session.execute(
-        update(HostReservation)
-        .where(HostReservation.host_id == host.id,
-               HostReservation.cpu_mhz + cpu_mhz <= cpu_total,
-               HostReservation.memory_bytes + memory_bytes <= memory_total)
-        .values(cpu_mhz=HostReservation.cpu_mhz + cpu_mhz, memory_bytes=HostReservation.memory_bytes + memory_bytes)
-        .execution_options(synchronize_session=False))
-    return result.rowcount == 1
+    return session.execute(_RESERVE, values).rowcount == 1
+
+
+#: The conditional UPDATE of the module docstring, built once (planning runs it for every deploy).
+_RESERVE = (
+    update(HostReservation)
+    .where(HostReservation.host_id == bindparam("host"),
+           HostReservation.cpu_mhz + bindparam("cpu") <= bindparam("cpu_total"),
+           HostReservation.memory_bytes + bindparam("memory") <= bindparam("memory_total"))
+    .values(cpu_mhz=HostReservation.cpu_mhz + bindparam("cpu"),
+            memory_bytes=HostReservation.memory_bytes + bindparam("memory"))
+    .execution_options(synchronize_session=False))
 
 
 def _ensure_row(session: Session, host_id: int) -> None:
-    """Make the host's reservation row exist without a lock upgrade: on MariaDB a plain INSERT that hits a
-    duplicate takes a shared lock that the UPDATE then has to upgrade, which deadlocks concurrent deploys;
-    INSERT ... ON DUPLICATE KEY UPDATE takes the exclusive lock at once."""
+    """Create the host's reservation row if it is missing. Runs only after the reservation UPDATE matched
+    no row, so a reservation on a host with room needs no SELECT first.
+
+    On MariaDB a plain INSERT that hits a duplicate takes a shared lock that the UPDATE then has to upgrade,
+    which deadlocks concurrent deploys; INSERT ... ON DUPLICATE KEY UPDATE takes the exclusive lock at once."""
     if session.scalar(select(HostReservation.host_id).where(HostReservation.host_id == host_id)) is not None:
         return
     values = {"host_id": host_id, "cpu_mhz": 0, "memory_bytes": 0}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from cirrostack.db.models.compute import VirtualMachine, VMState
 from cirrostack.errors import InvalidState
@@ -64,4 +65,4 @@ def claim(session: Session, vm: VirtualMachine, target: VMState, action: str, *a
         session.refresh(vm)
         require_state(vm, action, *allowed)
         raise InvalidState(f"Unable to {action} VM {vm.name} ({vm.uuid}): another operation changed it first")
-    vm.state = target.value
+    set_committed_value(vm, "state", target.value)  # the UPDATE above wrote it; no second UPDATE at the next flush
