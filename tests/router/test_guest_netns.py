@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from cirrostack.hookspecs.hypervisor import HostRef, NicSpec, VMRef, VMSpec
+import pytest
+
+from cirrostack.errors import HostUnreachable
+from cirrostack.hookspecs.hypervisor import HostRef, NicSpec, PowerState, VMRef, VMSpec
 from cirrostack.hookspecs.network_rules import ServiceNetwork
 from cirrostack.router import bridges
 from cirrostack.router.provider import VirtualRouter
@@ -60,6 +63,19 @@ def test_without_the_setting_a_started_vm_gets_no_namespace(
     vm = _vm(router_network)
     try:
         driver.start_vm(HOST, vm)
+        assert namespace_for(vm.instance_name) not in _namespaces()
+    finally:
+        driver.guests.unplug(vm.instance_name)
+
+
+def test_a_guest_that_cannot_be_plugged_fails_the_start_and_leaves_the_vm_stopped(
+        settings: dict[str, object], router_network: ServiceNetwork) -> None:
+    driver = SimulatorHypervisor({**settings, "network.host.namespace": unique("cirro-nh-absent-")})
+    vm = _vm(router_network)
+    try:
+        with pytest.raises(HostUnreachable, match="cirro-nh-absent-"):
+            driver.start_vm(HOST, vm)
+        assert driver.vm_status(HOST, VMRef(vm.uuid, vm.instance_name)).power is PowerState.STOPPED
         assert namespace_for(vm.instance_name) not in _namespaces()
     finally:
         driver.guests.unplug(vm.instance_name)

@@ -104,7 +104,11 @@ class SimulatorHypervisor(HypervisorDriver):
 
     def start_vm(self, host: HostRef, vm: VMSpec) -> VMStatus:
         status = self._start_vm(host, vm)
-        self.guests.plug(vm)  # outside the state lock: a guest's DHCP client may take a moment
+        try:
+            self.guests.plug(vm)  # outside the state lock: a guest's DHCP client may take a moment
+        except Exception:
+            self.stop_vm(host, VMRef(vm.uuid, vm.instance_name), force=True)  # unplugs what was plugged
+            raise
         return status
 
     def _start_vm(self, host: HostRef, vm: VMSpec) -> VMStatus:

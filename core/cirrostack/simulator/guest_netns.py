@@ -21,7 +21,7 @@ from typing import Any
 from cirrostack.hookspecs.hypervisor import NicSpec, VMSpec
 from cirrostack.hookspecs.settings import Setting
 from cirrostack.router import bridges
-from cirrostack.router._run import link_exists, namespace_exists, run
+from cirrostack.router._run import link_exists, namespace_exists, require_namespace, run
 from cirrostack.router.agent import _files
 
 GUEST_NAMESPACES = "simulator.guest.namespaces"
@@ -87,6 +87,7 @@ class GuestNamespaces:
         nics = [nic for nic in vm.nics if nic.bridge or nic.broadcast_uri]
         if not self.enabled or not nics:
             return
+        require_namespace(self.host_namespace, f"guest {vm.instance_name}: network host")
         namespace = namespace_for(vm.instance_name)
         directory = guest_directory(vm.instance_name)
         if not namespace_exists(namespace):
