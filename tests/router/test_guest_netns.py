@@ -75,7 +75,7 @@ def test_a_guest_that_cannot_be_plugged_fails_the_start_and_leaves_the_vm_stoppe
     try:
         with pytest.raises(HostUnreachable, match="cirro-nh-absent-"):
             driver.start_vm(HOST, vm)
-        assert driver.vm_status(HOST, VMRef(vm.uuid, vm.instance_name)).power is PowerState.STOPPED
+        assert driver.vm_status(HOST, VMRef(vm.uuid, vm.instance_name)).power_state is PowerState.STOPPED
         assert namespace_for(vm.instance_name) not in _namespaces()
     finally:
         driver.guests.unplug(vm.instance_name)
