@@ -32,8 +32,8 @@ def listed(mixed_venv: ThrowawayVenv) -> dict[str, dict]:
 def test_good_plugins_still_load_next_to_broken_ones(listed: dict[str, dict]) -> None:
     assert listed["simulator"]["status"] == "ok", listed["simulator"]["reason"]
     assert listed["simulator"]["provides"]["hypervisor"] == ["Simulator"]
-    assert listed["kvm"]["status"] == "pending"
-    assert "issue #7" in listed["kvm"]["reason"]
+    assert listed["kvm"]["status"] == "ok", listed["kvm"]["reason"]
+    assert listed["kvm"]["provides"]["hypervisor"] == ["KVM"]
 
 
 def _broken(listed: dict[str, dict], name: str) -> tuple[str, str, str, str]:
@@ -138,7 +138,7 @@ def test_installing_and_uninstalling_a_plugin_leaves_the_core_alone(throwaway_ve
     venv.install(REPO_ROOT / "plugins" / "hv_kvm")
     listed = venv.plugins_list()
     assert set(listed) == {"simulator", "kvm"}
-    assert (listed["kvm"]["distribution"], listed["kvm"]["status"]) == ("cirrostack-hv-kvm", "pending")
+    assert (listed["kvm"]["distribution"], listed["kvm"]["status"]) == ("cirrostack-hv-kvm", "ok")
     assert _core_record(venv) == core_before
 
     venv.uninstall("cirrostack-hv-kvm")
