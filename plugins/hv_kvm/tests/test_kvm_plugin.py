@@ -3,8 +3,11 @@ what to install; registering it imports no libvirt."""
 
 from __future__ import annotations
 
+import ctypes.util
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from cirrostack_hv_kvm import plugin
@@ -45,3 +48,20 @@ def test_discovery_and_registration_import_no_libvirt() -> None:
              "r = PluginRegistry.load(); r.hypervisor_class('KVM'); print('libvirt' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_without_libvirts_c_library_the_plugin_is_broken_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None if name == "virt" else "lib" + name)
+    record, _registrations = _kvm_record()
+    assert record.status is PluginStatus.BROKEN
+    assert "libvirt's C library (libvirt.so.0) is not installed" in record.reason
+    assert "libvirt0" in record.reason
+
+
+def test_cirro_plugins_list_shows_kvm_ok_providing_the_kvm_hypervisor() -> None:
+    cirro = Path(sys.executable).with_name("cirro")
+    result = subprocess.run([str(cirro), "plugins", "list", "--json"], capture_output=True, text=True, timeout=60,
+                            check=True)
+    listed = {entry["name"]: entry for entry in json.loads(result.stdout)}
+    assert listed["kvm"]["status"] == "ok", listed["kvm"]["reason"]
+    assert listed["kvm"]["provides"]["hypervisor"] == ["KVM"]
