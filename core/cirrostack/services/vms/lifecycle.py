@@ -32,6 +32,7 @@ from cirrostack.services.compute_offerings import ComputeSize
 from cirrostack.services.context import Caller
 from cirrostack.services.infrastructure.hosts import host_ref
 from cirrostack.services.limits import ResourceType
+from cirrostack.services.networks import vm_networks
 from cirrostack.services.usage.events import record_usage_event
 from cirrostack.services.vms.spec import vm_ref, vm_spec
 from cirrostack.services.vms.states import claim, move, require_state
@@ -61,6 +62,8 @@ class DeployRequest:
     hypervisor: str | None = None
     group: str | None = None
     custom_details: dict[str, str] = field(default_factory=dict)
+    networks: list[Any] = field(default_factory=list)  # Network rows (networkids); empty: the zone's default
+    ip_address: str | None = None  # for the NIC on the first network
 
 
 @dataclass
@@ -113,6 +116,7 @@ def deploy(session: Session, caller: Caller, request: DeployRequest, secrets: An
     for name, value in request.custom_details.items():
         session.add(VMDetail(vm_id=vm.id, name=name, value=value))
     create_root_volume(session, caller, vm, request.template, request.root_size_bytes)
+    vm_networks.allocate_for_deploy(session, caller, vm, zone, owner, request.networks, request.ip_address)
     if request.disk_offering is not None:
         data = create_volume(session, caller, name=f"DATA-{vm.id}", zone=zone, offering=request.disk_offering,
                              size_gib=request.data_disk_gib, owner=owner)
@@ -148,7 +152,8 @@ def start(session: Session, caller: Caller, vm: VirtualMachine, drivers: Drivers
     session.commit()
     driver, ref = drivers.for_host(chosen)
     try:
-        driver.start_vm(ref, vm_spec(session, vm, drivers.secrets))
+        vm_networks.prepare_for_start(session, drivers.registry, drivers.secrets, vm)
+        driver.start_vm(ref, vm_spec(session, vm, drivers.secrets, drivers.registry))
     except Exception as error:
         session.rollback()
         _give_back_host(session, vm)
@@ -278,6 +283,7 @@ def _expunge(session: Session, caller: Caller, vm: VirtualMachine, drivers: Driv
             pass  # never defined there, or already gone
     delete_root_disk_files(session, drivers, vm, last)  # a failure rolls the expunge back: retry it
     release_vm_volumes(session, vm, expunge=True)
+    vm_networks.release_for_expunge(session, caller, vm)
     move(vm, VMState.EXPUNGED, "expunge")
     vm.mark_removed()
     events.record(session, caller, "VM.EXPUNGE", f"Expunged VM {vm.name}", account_id=vm.account_id,

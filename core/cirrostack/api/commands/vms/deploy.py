@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from cirrostack.api.commands.vms._views import VM_RESPONSE, vm_response
 from cirrostack.api.declaration import Call, Command, Param
-from cirrostack.api.params import Boolean, Long, Map, String, Uuid
+from cirrostack.api.params import Boolean, ListOf, Long, Map, String, Uuid
 from cirrostack.db.models.accounts import Account, Domain
 from cirrostack.db.models.compute import VirtualMachine, VMState
 from cirrostack.db.models.infrastructure import Host, Zone
@@ -58,6 +58,9 @@ DEPLOY_VM = Command(
         Param("domainid", Uuid("Domain"), "an optional domainId for the virtual machine. If the account parameter "
                                           "is used, domainId must also be used."),
         Param("displayvm", Boolean(), "an optional field, whether to the display the vm to the end user or not."),
+        Param("networkids", ListOf(Uuid("Network")), "list of network ids used by virtual machine. Can't be "
+                                                     "specified with ipToNetworkList parameter"),
+        Param("ipaddress", String(), "the ip address for default vm's network"),
     ))
 
 
@@ -68,7 +71,7 @@ def prepare_deploy(call: Call, zoneid: Zone, serviceofferingid: ServiceOffering,
                    group: str | None = None, keypair: str | None = None, userdata: str | None = None,
                    hypervisor: str | None = None, hostid: Host | None = None, details: list[dict] | None = None,
                    account: str | None = None, domainid: Domain | None = None, displayvm: bool = True,
-                   **_flags: Any) -> str:
+                   networkids: list[Any] | None = None, ipaddress: str | None = None, **_flags: Any) -> str:
     owner = _owner(call, account, domainid)
     template = vm_iso.template_or_iso(call.session, call.caller, templateid)
     compute = resolve_compute(call.session, serviceofferingid, details, zone_id=zoneid.id)
@@ -95,7 +98,8 @@ def prepare_deploy(call: Call, zoneid: Zone, serviceofferingid: ServiceOffering,
         display_name=displayname, root_size_bytes=root_bytes,
         disk_offering=None if template.is_iso else diskofferingid, data_disk_gib=None if template.is_iso else size,
         keypair_name=keypair, userdata=_checked_userdata(userdata), group=group,
-        hypervisor=hypervisor or (hostid.hypervisor_type if hostid else None), custom_details=custom)
+        hypervisor=hypervisor or (hostid.hypervisor_type if hostid else None), custom_details=custom,
+        networks=list(networkids or []), ip_address=ipaddress)
     vm = lifecycle.deploy(call.session, call.caller, request, call.secrets)
     if template.is_iso:
         vm_iso.boot_from(call.session, vm, template, diskofferingid)
