@@ -2,18 +2,21 @@
 
 Every piece is made by running the API command itself (createZone, createPod, addCluster, addHost,
 createStoragePool, addImageStore, updateZone) through the server's dispatcher as the root admin,
-so the demo goes through the same validation, plugin calls and events as any API client. Only the
+so the demo goes through the same validation, plugin calls and events as any API client. With
+`guest_networking`, the zone also gets guest networking through the zone wizard's own sequence
+(`cirrostack.services.networks.zone_wizard`: physical network, traffic types, providers enabled
+through their elements, guest VLANs, a public range) before its pod is made, as CloudStack does. Only the
 simulator's BUILTIN template has no API command; it comes from `templates.create_builtin_template`,
 as CloudStack's simulator seeds it.
 
 The zone is made only on a cloud that never had a zone: a restart with `--demo` changes nothing.
-Everything happens in one transaction, so a failing step leaves the database as it was (an async
-command would commit what came before it; none of the demo's commands is async today).
+Everything happens in one transaction, so a failing step leaves the database as it was: async
+commands (the networking ones) run their prepare step and handler inline in that transaction instead
+of through a job.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,8 +25,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cirrostack.api.declaration import Call, Command
+from cirrostack.api.dispatch import job_result, load_objects, parse_params
 from cirrostack.api.http import ApiServer
-from cirrostack.api.wire import read_request
+from cirrostack.api.wire import WireRequest, read_request
 from cirrostack.db.models import Account
 from cirrostack.db.models.infrastructure import Zone
 from cirrostack.errors import CirroError
@@ -31,11 +36,9 @@ from cirrostack.services import templates
 from cirrostack.services.accounts import root_admin_caller
 from cirrostack.services.context import Caller
 from cirrostack.services.events import record as record_event
+from cirrostack.services.networks.zone_wizard import set_up_guest_networking
 
 log = logging.getLogger(__name__)
-
-#: How long one async step may run before the demo gives up.
-JOB_TIMEOUT_SECONDS = 120
 
 ZONE_NAME = "demo-zone"
 POD_NAME = "demo-pod"
@@ -85,6 +88,8 @@ class DemoZone:
     primary_storage: dict[str, Any]
     image_store: dict[str, Any]
     template: dict[str, str]
+    physical_network: dict[str, Any] | None = None
+    public_range: dict[str, Any] | None = None
 
     def summary(self) -> list[str]:
         """A few lines for the operator: what exists now and what it is called."""
@@ -103,10 +108,15 @@ class DemoZone:
                   f"  secondary storage {self.image_store['name']}: {self.image_store['url']}",
                   f"  template {self.template['name']}: public, featured and ready, "
                   f"id {self.template['id']}"]
+        if self.physical_network is not None and self.public_range is not None:
+            lines.append(f"  physical network {self.physical_network['name']}: "
+                         f"{self.physical_network['isolationmethods']} guest VLANs {self.physical_network['vlan']}, "
+                         f"public range {self.public_range['startip']}-{self.public_range['endip']}")
         return lines
 
 
-def build_demo_zone(server: ApiServer, announce: Callable[[str], None] = print) -> DemoZone | None:
+def build_demo_zone(server: ApiServer, announce: Callable[[str], None] = print,
+                    guest_networking: bool = False) -> DemoZone | None:
     """Make the demo zone if the database never had a zone, and announce what was made.
 
     Returns the zone's pieces, or None when the cloud already has (or had) a zone. Raises
@@ -117,7 +127,7 @@ def build_demo_zone(server: ApiServer, announce: Callable[[str], None] = print) 
             log.info("--demo: nothing added; the demo zone is only made on an empty database (one that never "
                      "had a zone), and this one has had %d", zones_ever)
             return None
-        demo = _DemoBuilder(server, session, root_admin_caller(session)).build()
+        demo = _DemoBuilder(server, session, root_admin_caller(session)).build(guest_networking)
     for line in demo.summary():
         announce(line)
     return demo
@@ -131,10 +141,11 @@ class _DemoBuilder:
         self.session = session
         self.caller = caller
 
-    def build(self) -> DemoZone:
+    def build(self, guest_networking: bool = False) -> DemoZone:
         zone = self.run("createZone", "zone", name=ZONE_NAME, networktype="Advanced", dns1="8.8.8.8",
                         dns2="8.8.4.4", internaldns1="10.147.28.6", guestcidraddress="10.1.1.0/24",
                         domain="demo.cirrostack.internal", allocationstate="Disabled")
+        networking = set_up_guest_networking(self.run, zone["id"]) if guest_networking else {}
         pod = self.run("createPod", "pod", zoneid=zone["id"], name=POD_NAME, gateway="172.16.15.1",
                        netmask="255.255.255.0", startip="172.16.15.10", endip="172.16.15.250")
         cluster = self.run("addCluster", "cluster", zoneid=zone["id"], podid=pod["id"], clustername=CLUSTER_NAME,
@@ -150,16 +161,18 @@ class _DemoBuilder:
                                zoneid=zone["id"], url="nfs://10.147.28.6/export/home/demo/secondary")
         template = self._builtin_template(zone["id"])
         zone = self.run("updateZone", "zone", id=zone["id"], allocationstate="Enabled")
-        return DemoZone(zone, pod, cluster, hosts, primary, image_store, template)
+        return DemoZone(zone, pod, cluster, hosts, primary, image_store, template,
+                        networking.get("physical_network"), networking.get("public_range"))
 
     def run(self, command_name: str, object_name: str, **params: str) -> Any:
         """Run one API command as the root admin; returns the object (or list) under `object_name`."""
         request = read_request({"command": command_name, "response": "json", **params})
         try:
             command = self.server.dispatcher.lookup(command_name)
-            body = self.server.dispatcher.run(command, self.caller, request, self.session)
             if command.is_async:
-                body = self._job_result(command_name, body["jobid"])
+                body = self._run_inline(command, request)
+            else:
+                body = self.server.dispatcher.run(command, self.caller, request, self.session)
         except DemoFailed:
             raise
         except CirroError as error:
@@ -168,17 +181,20 @@ class _DemoBuilder:
             raise DemoFailed(f"demo zone: {command_name} returned no {object_name}: {body}")
         return body[object_name]
 
-    def _job_result(self, command_name: str, job_uuid: str) -> dict[str, Any]:
-        try:
-            job = self.server.jobs.wait(job_uuid, timeout=JOB_TIMEOUT_SECONDS)
-        except TimeoutError:
-            raise DemoFailed(f"demo zone: {command_name} (job {job_uuid}) did not end within "
-                             f"{JOB_TIMEOUT_SECONDS} s") from None
-        result = json.loads(job.result or "{}")
-        if job.result_code != 0:
-            raise DemoFailed(f"demo zone: {command_name} (job {job_uuid}) failed "
-                             f"({result.get('errorcode')}): {result.get('errortext')}")
-        return result
+    def _run_inline(self, command: Command, request: WireRequest) -> dict[str, Any]:
+        """An async command's prepare step and handler, in the demo's transaction (a job would commit it)."""
+        dispatcher = self.server.dispatcher
+        dispatcher.check_role(command, self.caller)
+        parsed = parse_params(command, request, self.caller)
+        call = Call(self.caller, self.session, dispatcher.registry, command, secrets=dispatcher.secrets,
+                    jobs=dispatcher.jobs, paging=dispatcher.paging_for(command, parsed, self.session),
+                    commands=dispatcher.commands)
+        arguments = load_objects(command, parsed, self.caller, self.session)
+        if command.creates and command.prepare_run is not None:
+            arguments["id"] = str(command.prepare_run(call, **arguments))
+        if command.run is None:
+            raise DemoFailed(f"demo zone: {command.name} has no handler")
+        return job_result(command, command.run(call, **arguments))
 
     def _builtin_template(self, zone_uuid: str) -> dict[str, str]:
         zone = self.session.scalars(select(Zone).where(Zone.uuid == zone_uuid)).one()
