@@ -36,12 +36,13 @@ def port_range(start_param: str, start: int | None, end_param: str, end: int | N
     return start, end
 
 
-def protocol(param: str, value: str, accepted: Iterable[str], provider: str) -> str:
-    """`value` in lower case if it is one of `accepted` (what the provider declares)."""
+def declared(param: str, what: str, value: str, accepted: Iterable[str], provider: str) -> str:
+    """`value` in lower case if it is one of `accepted`, what the provider declares; `what` names the
+    kind of value in the message ("protocol", "algorithm")."""
     lowered = value.strip().lower()
     accepted = sorted(accepted)
     if lowered not in accepted:
-        raise InvalidParameter(param, f"protocol {value!r} is not supported by provider {provider}; "
+        raise InvalidParameter(param, f"{what} {value!r} is not supported by provider {provider}; "
                                       f"accepted: {', '.join(accepted)}")
     return lowered
 

@@ -119,7 +119,7 @@ def _rule(session: Session, registry: PluginRegistry, network: Network, *, proto
     param = "networkid" if egress else "ipaddressid"
     provider = targets.require_service(session, registry, param, network, NetworkService.FIREWALL)
     accepted = set(provider.capabilities.firewall.protocols) | ({"all"} if egress else set())
-    name = checks.protocol("protocol", protocol, accepted, targets.provider_name(provider))
+    name = checks.declared("protocol", "protocol", protocol, accepted, targets.provider_name(provider))
     if name in ("icmp", "all"):
         if startport is not None or endport is not None:
             raise InvalidParameter("startport", f"protocol {name} takes no ports")

@@ -48,8 +48,9 @@ def create(session: Session, caller: Caller, registry: PluginRegistry, address: 
                                             f"not {network.name}")
     provider = targets.require_service(session, registry, "publicipid", ip_network, NetworkService.LB)
     capabilities = provider.capabilities.lb
-    chosen = checks.protocol("algorithm", algorithm, capabilities.algorithms, targets.provider_name(provider))
-    transport = checks.protocol("protocol", protocol or "tcp", capabilities.protocols,
+    chosen = checks.declared("algorithm", "algorithm", algorithm, capabilities.algorithms,
+                             targets.provider_name(provider))
+    transport = checks.declared("protocol", "protocol", protocol or "tcp", capabilities.protocols,
                                 targets.provider_name(provider))
     public, _ = checks.port_range("publicport", publicport, "publicport", publicport)
     private, _ = checks.port_range("privateport", privateport, "privateport", privateport)
@@ -91,7 +92,7 @@ def update(session: Session, caller: Caller, registry: PluginRegistry, secrets: 
     apply.lock_network(session, network)
     if algorithm is not None:
         provider = targets.require_service(session, registry, "id", network, NetworkService.LB)
-        row.algorithm = checks.protocol("algorithm", algorithm, provider.capabilities.lb.algorithms,
+        row.algorithm = checks.declared("algorithm", "algorithm", algorithm, provider.capabilities.lb.algorithms,
                                         targets.provider_name(provider))
     if name is not None and name != row.name:
         if session.scalar(select(LoadBalancerRuleRow.id).where(LoadBalancerRuleRow.public_ip_id == row.public_ip_id,

@@ -53,7 +53,7 @@ def create(session: Session, caller: Caller, registry: PluginRegistry, address: 
         raise InvalidParameter("networkid", f"public IP {address.address} belongs to network {ip_network.name}, "
                                             f"not {network.name}")
     provider = targets.require_service(session, registry, "ipaddressid", ip_network, NetworkService.PORT_FORWARDING)
-    name = checks.protocol("protocol", protocol, FORWARDED_PROTOCOLS, targets.provider_name(provider))
+    name = checks.declared("protocol", "protocol", protocol, FORWARDED_PROTOCOLS, targets.provider_name(provider))
     public = checks.port_range("publicport", publicport, "publicendport", publicendport)
     private = checks.port_range("privateport", privateport, "privateendport", privateendport)
     if public[1] - public[0] != private[1] - private[0]:
