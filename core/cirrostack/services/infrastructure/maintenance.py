@@ -1,9 +1,10 @@
 """Host maintenance and reconnection: prepareHostForMaintenance, cancelHostMaintenance, reconnectHost.
 
-Preparing moves a host to PrepareForMaintenance, asks every registered evacuation step to move
-what runs there elsewhere, then sets Maintenance; a failing step leaves ErrorInMaintenance. The
-VM area registers the step that live-migrates VMs away (`register_evacuation`); until it does,
-a host has nothing to move and goes straight through to Maintenance.
+Preparing moves a host to PrepareForMaintenance (committed, so listHosts shows it while VMs move),
+asks every registered evacuation step to move what runs there elsewhere, then sets Maintenance. A
+failing step leaves ErrorInMaintenance, an ERROR event and an ALERT.COMPUTE.HOST alert naming what
+could not move; preparing again retries. The VM area registers the step that live-migrates VMs away
+(`services.vms.evacuation`, through `register_evacuation`).
 """
 
 from __future__ import annotations
@@ -18,14 +19,16 @@ from cirrostack.db.models.infrastructure import Host, HostState, ResourceState
 from cirrostack.db.timestamps import utcnow
 from cirrostack.errors import CirroError, InvalidState
 from cirrostack.plugins.registry import PluginRegistry
+from cirrostack.services import alerts
 from cirrostack.services.context import Caller
 from cirrostack.services.events import record as record_event
 from cirrostack.services.infrastructure.hosts import apply_host_info, host_ref
 
 log = logging.getLogger(__name__)
 
-#: Moves everything off `host`; raises a CirroError naming what could not move.
-Evacuation = Callable[[Session, Host], None]
+#: step(session, caller, host, registry, secrets) moves everything off `host`; raises a CirroError
+#: naming what could not move. It may commit as it goes.
+Evacuation = Callable[[Session, Caller | None, Host, PluginRegistry | None, Any], None]
 
 _EVACUATIONS: list[Evacuation] = []
 
@@ -40,21 +43,28 @@ def register_evacuation(step: Evacuation) -> None:
         _EVACUATIONS.append(step)
 
 
-def prepare_for_maintenance(session: Session, caller: Caller, host: Host) -> Host:
-    """PrepareForMaintenance, the evacuation steps, then Maintenance (or ErrorInMaintenance with
-    an ERROR event when a step fails). Records MAINT.PREPARE."""
+def prepare_for_maintenance(session: Session, caller: Caller, host: Host, registry: PluginRegistry | None = None,
+                            secrets: Any = None) -> Host:
+    """PrepareForMaintenance, the evacuation steps (which reach hypervisors through `registry`, host
+    passwords decrypted with `secrets`), then Maintenance, or ErrorInMaintenance with an ERROR event
+    and an alert when a step fails. Records MAINT.PREPARE."""
     if host.resource_state not in _MAY_PREPARE:
         raise InvalidState(f"id: host {host.name} is in resource state {host.resource_state}; maintenance can be "
                            f"prepared from {', '.join(_MAY_PREPARE)}")
     host.resource_state = ResourceState.PREPARE_FOR_MAINTENANCE.value
-    session.flush()
+    session.commit()
     try:
         for step in _EVACUATIONS:
-            step(session, host)
+            step(session, caller, host, registry, secrets)
     except CirroError as exc:
         host.resource_state = ResourceState.ERROR_IN_MAINTENANCE.value
-        record_event(session, caller, "MAINT.PREPARE", f"Host {host.name} could not enter maintenance: {exc}",
-                     level="ERROR", resource_type="Host", resource_uuid=host.uuid)
+        description = f"Host {host.name} could not enter maintenance: {exc}"
+        record_event(session, caller, "MAINT.PREPARE", description, level="ERROR", resource_type="Host",
+                     resource_uuid=host.uuid)
+        alerts.raise_alert(session, alerts.AlertType.COMPUTE_HOST, f"Host {host.name} is in ErrorInMaintenance",
+                           description, zone_id=host.zone_id, pod_id=host.pod_id, cluster_id=host.cluster_id)
+        log.warning("%s", description)
+        session.flush()
         return host
     host.resource_state = ResourceState.MAINTENANCE.value
     session.flush()

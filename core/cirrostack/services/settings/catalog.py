@@ -109,6 +109,8 @@ _ADVANCED = (
     _s("network.gc.wait", 600, int, "Time (in seconds) to wait before shutting down a network that's not in used",
        minimum=1),
     _s("ping.interval", 60, int, "Ping interval in seconds", minimum=1),
+    _s("host.maintenance.stop.unmovable.vms", False, bool, "When a host is prepared for maintenance, stop the "
+       "running VMs that cannot be live-migrated off it instead of leaving the host in ErrorInMaintenance"),
     _s("vm.state.sync.interval", 60, int, "Interval (in seconds) between comparisons of the VM states the hosts "
        "report with the database; VMs powered off or on outside cirrostack are corrected", minimum=1),
     _s("ping.timeout", 2.5, float, "Multiplier to ping.interval before announcing an agent has timed out",

@@ -10,6 +10,7 @@ from cirrostack.api.params import Uuid
 from cirrostack.db.models.infrastructure import Host
 from cirrostack.services.context import ROOT_ADMIN
 from cirrostack.services.infrastructure import maintenance
+from cirrostack.services.vms import evacuation  # noqa: F401  (registers the step that moves VMs off a host)
 
 _PACKAGE = "org.apache.cloudstack.api.command.admin.host."
 
@@ -20,7 +21,8 @@ def _host_param() -> tuple[Param, ...]:
 
 PREPARE_HOST_FOR_MAINTENANCE = Command(
     "prepareHostForMaintenance", "Prepares a host for maintenance: PrepareForMaintenance, then Maintenance once "
-    "every registered evacuation step (VM migration, added with VMs) has moved its load away.",
+    "its running VMs have been live-migrated to other hosts of its cluster; VMs that cannot move leave it in "
+    "ErrorInMaintenance with an alert (or are stopped when host.maintenance.stop.unmovable.vms is true).",
     response=HOST_RESPONSE, roles=ROOT_ADMIN, is_async=True, java_class=_PACKAGE + "PrepareForMaintenanceCmd",
     params=_host_param())
 
@@ -35,7 +37,8 @@ RECONNECT_HOST = Command(
 
 @PREPARE_HOST_FOR_MAINTENANCE.handler
 def prepare_host_for_maintenance(call: Call, id: Host) -> dict[str, Any]:
-    return host_view(maintenance.prepare_for_maintenance(call.session, call.caller, id))
+    return host_view(maintenance.prepare_for_maintenance(call.session, call.caller, id, call.registry,
+                                                         call.secrets))
 
 
 @CANCEL_HOST_MAINTENANCE.handler
