@@ -26,7 +26,7 @@ from cirrostack.router import bridges
 from cirrostack.router.provider import VirtualRouter
 from cirrostack.simulator.guest_netns import GuestNamespaces, namespace_for
 
-PROGRAMS = ("ip", "iptables-restore", "iptables-save", "dnsmasq", "haproxy", "udhcpc", "curl", "dig")
+PROGRAMS = ("ip", "iptables-restore", "iptables-save", "dnsmasq", "haproxy", "udhcpc", "dig")
 _COUNTER = itertools.count(1)
 GUEST_CIDR, GUEST_GATEWAY = "10.21.0.0/24", "10.21.0.1"
 PUBLIC_GATEWAY, SOURCE_NAT_IP = "10.22.0.1", "10.22.0.10"
@@ -40,7 +40,7 @@ def _require_data_plane() -> None:
         return
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"{reason} (CI=true; scripts/test.sh installs dnsmasq-base haproxy iptables udhcpc "
-                    "bind9-dnsutils curl)")
+                    "bind9-dnsutils)")
     pytest.skip(reason)
 
 
@@ -206,10 +206,20 @@ def http_servers() -> Iterator[HttpServers]:
     servers.stop_all()
 
 
+_FETCH = """
+import sys, urllib.request
+request = urllib.request.Request(sys.argv[1])
+for header in sys.argv[3:]:
+    name, _, value = header.partition(":")
+    request.add_header(name.strip(), value.strip())
+with urllib.request.urlopen(request, timeout=float(sys.argv[2])) as reply:
+    sys.stdout.write(reply.read().decode())
+"""
+
+
 def fetch(namespace: str, url: str, *headers: str, timeout: float = 2) -> str:
     """GET `url` from inside `namespace`; "" when it cannot be reached."""
-    header_args = [part for header in headers for part in ("-H", header)]
-    result = sh("curl", "-s", "--max-time", str(timeout), *header_args, url, namespace=namespace, check=False,
+    result = sh(sys.executable, "-c", _FETCH, url, str(timeout), *headers, namespace=namespace, check=False,
                 timeout=timeout + 5)
     return result.stdout if result.returncode == 0 else ""
 
