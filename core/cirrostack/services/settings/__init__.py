@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from cirrostack.db.models import ConfigurationValue
@@ -95,11 +95,8 @@ def value(session: Session, key: str, *, zone_id: int | None = None, cluster_id:
     setting = definition(key)
     ids = {SettingScope.ZONE: zone_id, SettingScope.CLUSTER: cluster_id,
            SettingScope.ACCOUNT: account_id, SettingScope.STORAGE: storage_id}
-    text: str | None = None
-    if setting.scope is not SettingScope.GLOBAL and ids[setting.scope] is not None:
-        text = stored_text(session, setting, setting.scope, ids[setting.scope])
-    if text is None:
-        text = stored_text(session, setting, SettingScope.GLOBAL, 0)
+    scope_id = ids[setting.scope] if setting.scope is not SettingScope.GLOBAL else None
+    text = _effective_text(session, setting, scope_id)
     if text is None:
         return setting.default
     if setting.secret:
@@ -196,6 +193,19 @@ def plugin_values(session: Session, secrets: Any = None) -> dict[str, Any]:
     """Global values of every plugin-registered key (what `registry.use_settings` hands drivers)."""
     return {s.key: value(session, s.key, secrets=secrets) for s in _plugins.values()
             if not s.secret or secrets is not None}
+
+
+def _effective_text(session: Session, setting: Setting, scope_id: int | None) -> str | None:
+    """The stored text at the setting's own scope for `scope_id` if there is one, else the global text.
+    One query reads both (services read settings in every deploy and list request)."""
+    at = [and_(ConfigurationValue.scope == SettingScope.GLOBAL.value, ConfigurationValue.scope_id == 0)]
+    if scope_id is not None:
+        at.append(and_(ConfigurationValue.scope == setting.scope.value, ConfigurationValue.scope_id == scope_id))
+    stored = dict(session.execute(select(ConfigurationValue.scope, ConfigurationValue.value).where(
+        func.lower(ConfigurationValue.name) == setting.key.lower(), or_(*at))).all())
+    if scope_id is not None and stored.get(setting.scope.value) is not None:
+        return stored[setting.scope.value]
+    return stored.get(SettingScope.GLOBAL.value)
 
 
 def _row(session: Session, setting: Setting, scope: SettingScope, scope_id: int) -> ConfigurationValue | None:
