@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from cirrostack.hookspecs.network_rules import (
     FirewallRule,
+    HealthCheckPolicy,
     LoadBalancerMember,
     LoadBalancerRule,
     PortForwardingRule,
     ServiceNetwork,
     StaticNatRule,
+    StickinessPolicy,
     VmDataEntry,
 )
 from cirrostack.router.provider import VirtualRouter
@@ -124,3 +126,25 @@ def test_guest_fetches_its_user_data_metadata_and_password_from_the_router(
     assert fetch(one, f"http://{gateway}:8080/", ask) == "saved_password", "a delivered password is not offered again"
     assert fetch(two, f"http://{gateway}:8080/", ask) == "saved_password"
     assert router.applied_config(router_network).vm_data_ips == frozenset({IP_1, IP_2})
+
+
+def test_source_stickiness_and_health_checks_steer_the_load_balancer(
+        router: VirtualRouter, router_network: ServiceNetwork, guests: Guests, client: str,
+        http_servers: HttpServers) -> None:
+    one, two = _two_guests(router, router_network, guests)
+    http_servers.serve(one, IP_1, 80, "guest one")
+    http_servers.serve(two, IP_2, 80, "guest two")
+    members = (LoadBalancerMember(IP_1, 80), LoadBalancerMember(IP_2, 80))
+    sticky = LoadBalancerRule("lb-sticky", "sticky", SOURCE_NAT_IP, 80, 80, members=members,
+                              stickiness=StickinessPolicy("SourceBased"))
+    checked = LoadBalancerRule("lb-checked", "checked", SOURCE_NAT_IP, 81, 81,
+                               members=(LoadBalancerMember(IP_1, 80), LoadBalancerMember(IP_2, 81)),
+                               health_check=HealthCheckPolicy("/", 1, 1, 1, 1))
+    router.apply_lb_rules(router_network, [sticky, checked])
+    router.apply_firewall_rules(router_network, [_open(80, "fw-80"), _open(81, "fw-81")])
+    answers = [fetch(client, f"http://{SOURCE_NAT_IP}/") for _ in range(4)]
+    assert len(set(answers)) == 1 and answers[0] in ("guest one", "guest two"), f"not sticky: {answers}"
+    # guest two serves nothing on 81: its health check fails and only guest one is left
+    wait_for(lambda: {fetch(client, f"http://{SOURCE_NAT_IP}:81/") for _ in range(4)} == {"guest one"},
+             "the failing member to leave the rotation")
+    assert router.applied_config(router_network).lb_rules == frozenset({"lb-sticky", "lb-checked"})
