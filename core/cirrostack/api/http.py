@@ -51,6 +51,7 @@ class ApiServer:
     capacity_monitor: Any = None  # services.capacity_monitor.CapacityMonitor
     expunger: Any = None  # services.vms.expunger.Expunger
     vm_state_sync: Any = None  # services.vms.state_sync.VMStateSync
+    router_monitor: Any = None  # services.networks.router_monitor.RouterMonitor
 
     def close(self) -> None:
         """Stop the host and capacity monitors and the expunger, let running jobs finish, tell plugins,
@@ -63,6 +64,8 @@ class ApiServer:
             self.expunger.stop()
         if self.vm_state_sync is not None:
             self.vm_state_sync.stop()
+        if self.router_monitor is not None:
+            self.router_monitor.stop()
         self.jobs.shutdown(wait=True)
         self.registry.shutdown()
         self.database.engine.dispose()
@@ -115,9 +118,13 @@ def build_server(config: ServerConfig, registry: PluginRegistry | None = None) -
     expunger.start()
     vm_state_sync = VMStateSync(database, registry, secrets)
     vm_state_sync.start()
+    from cirrostack.services.networks.router_monitor import RouterMonitor
+
+    router_monitor = RouterMonitor(database, registry, secrets)
+    router_monitor.start()
     return ApiServer(config, database, secrets, jobs, registry, dispatcher, generated_admin_password=generated,
                      host_monitor=host_monitor, capacity_monitor=capacity_monitor, expunger=expunger,
-                     vm_state_sync=vm_state_sync)
+                     vm_state_sync=vm_state_sync, router_monitor=router_monitor)
 
 
 def create_app(config: ServerConfig, registry: PluginRegistry | None = None) -> Flask:

@@ -1,0 +1,134 @@
+"""A deploy on an isolated network drives the real VirtualRouter: the network is implemented with its source NAT
+address, the router shows in listRouters, the router monitor sees a killed dnsmasq, restartNetwork with cleanup
+rebuilds it, and deleting the network leaves no router namespace behind.
+
+Everything runs in a network host namespace of the test's own (setting `network.host.namespace`), on the
+test's private addresses (10.24.0.0/24 public, 10.25.0.0/24 guest). Without root or the data-plane programs
+the test skips, except with CI=true, where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+
+from cirrostack.demo import build_demo_zone
+from cirrostack.router.namespace_backend import router_namespace
+from cirrostack.services.networks.router_monitor import RouterMonitor
+from cirrostack.services.networks.zone_wizard import GuestNetworking, set_up_guest_networking
+from tests.networks_zone import DEFAULT_SOURCE_NAT_OFFERING, finished, ok
+
+PROGRAMS = ("ip", "iptables-restore", "dnsmasq", "haproxy")
+
+
+def _namespaces() -> set[str]:
+    listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout
+    return {line.split()[0] for line in listed.splitlines() if line.strip()}
+
+
+def _remove_namespace(name: str) -> None:
+    pids = subprocess.run(["ip", "netns", "pids", name], capture_output=True, text=True, check=False).stdout.split()
+    for pid in pids:
+        subprocess.run(["kill", "-9", pid], check=False)
+    subprocess.run(["ip", "netns", "del", name], check=False)
+
+
+@pytest.fixture
+def owned_namespaces() -> Iterator[list[str]]:
+    """The test's network host namespace first; the test appends its routers' namespaces. Each one
+    still there afterwards is removed with its processes (never anyone else's namespace)."""
+    missing = [program for program in PROGRAMS if shutil.which(program) is None]
+    reason = "needs root" if os.geteuid() != 0 else f"needs {', '.join(missing)}" if missing else ""
+    if reason:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"the router integration test {reason} (CI=true)")
+        pytest.skip(f"the router integration test {reason}")
+    owned = [f"cirro-nh-{os.getpid() % 100000}-nm"]
+    subprocess.run(["ip", "netns", "add", owned[0]], check=True)
+    try:
+        yield owned
+    finally:
+        for name in reversed(owned):
+            if name in _namespaces():
+                _remove_namespace(name)
+
+
+def _config(api, name: str, value: str) -> None:
+    assert ok(api.root("updateConfiguration", name=name, value=value))["configuration"]["value"] == value
+
+
+def test_a_deploy_implements_its_network_on_the_virtual_router(operator_api, owned_namespaces, tmp_path):
+    api, host_namespace = operator_api, owned_namespaces[0]
+    _config(api, "network.host.namespace", host_namespace)
+    _config(api, "router.state.dir", str(tmp_path / "routers"))
+    assert build_demo_zone(api.server, announce=lambda _line: None) is not None
+    zone = ok(api.root("listZones"))["zone"][0]["id"]
+
+    def run(command: str, object_name: str, **params: str):
+        reply = api.root(command, **params)
+        return (finished(api, reply) if command in _ASYNC else ok(reply))[object_name]
+
+    set_up_guest_networking(run, zone, GuestNetworking(guest_vlans="200-210", public_gateway="10.24.0.1",
+                                                       public_start="10.24.0.10", public_end="10.24.0.20"))
+    offering = ok(api.root("listNetworkOfferings", name=DEFAULT_SOURCE_NAT_OFFERING))["networkoffering"][0]
+    alice = api.user("alice")
+    network = ok(alice("createNetwork", name="web", displaytext="web", zoneid=zone, networkofferingid=offering["id"],
+                       gateway="10.25.0.1", netmask="255.255.255.0"))["network"]
+    owned_namespaces.append(router_namespace(network["id"]))
+    template = ok(api.root("listTemplates", templatefilter="featured"))["template"][0]["id"]
+    small = next(o["id"] for o in ok(api.root("listServiceOfferings"))["serviceoffering"]
+                 if o["name"] == "Small Instance")
+    vm = finished(api, alice("deployVirtualMachine", zoneid=zone, templateid=template, serviceofferingid=small,
+                             name="web-1", networkids=network["id"]))["virtualmachine"]
+    assert vm["state"] == "Running"
+    nics = ok(alice("listNics", virtualmachineid=vm["id"]))["nic"]
+    assert [(n["ipaddress"], n["gateway"], n["isdefault"]) for n in nics] == [("10.25.0.2", "10.25.0.1", True)]
+
+    implemented = ok(api.root("listNetworks", id=network["id"]))["network"][0]
+    assert implemented["state"] == "Implemented" and implemented["vlan"] == "200"
+    source_nat = ok(alice("listPublicIpAddresses", issourcenat="true"))["publicipaddress"]
+    assert [ip["ipaddress"] for ip in source_nat] == ["10.24.0.10"]
+    router = ok(api.root("listRouters", networkid=network["id"]))["router"][0]
+    assert (router["state"], router["publicip"], router["guestipaddress"]) == ("Running", "10.24.0.10", "10.25.0.1")
+    assert router_namespace(network["id"]) in _namespaces()
+
+    monitor = RouterMonitor(api.server.database, api.server.registry, api.server.secrets, interval=3600)
+    assert [health.healthy for health in monitor.check_all()] == [True]
+    _kill_dnsmasq(router_namespace(network["id"]))
+    found = monitor.check_all()
+    assert len(found) == 1 and not found[0].healthy and any("dnsmasq" in p for p in found[0].problems)
+    router = ok(api.root("listRouters", id=router["id"]))["router"][0]
+    assert router["healthcheckfailed"] is True and "dnsmasq" in router["healthproblems"]
+    alerts = ok(api.root("listAlerts", type="9"))["alert"]
+    assert any(router["name"] in alert["description"] for alert in alerts)
+
+    finished(api, alice("restartNetwork", id=network["id"], cleanup="true"))
+    assert [health.healthy for health in monitor.check_all()] == [True]
+
+    finished(api, api.root("destroyVirtualMachine", id=vm["id"], expunge="true"))
+    finished(api, alice("deleteNetwork", id=network["id"]))
+    assert router_namespace(network["id"]) not in _namespaces()
+    assert "router" not in ok(api.root("listRouters", listall="true"))
+    assert "publicipaddress" not in ok(alice("listPublicIpAddresses"))
+
+
+_ASYNC = {"createPhysicalNetwork", "addTrafficType", "configureVirtualRouterElement", "updateNetworkServiceProvider",
+          "configureInternalLoadBalancerElement", "updatePhysicalNetwork"}
+
+
+def _kill_dnsmasq(namespace: str) -> None:
+    pids = subprocess.run(["ip", "netns", "pids", namespace], capture_output=True, text=True).stdout.split()
+    killed = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/comm") as comm:
+                if comm.read().strip() == "dnsmasq":
+                    subprocess.run(["kill", "-9", pid], check=True)
+                    killed += 1
+        except FileNotFoundError:
+            continue
+    assert killed, f"no dnsmasq ran in {namespace}"
