@@ -12,6 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from cirrostack.errors import InvalidParameter
 from cirrostack.hookspecs.network_rules import (
     AppliedConfig,
     FirewallRule,
@@ -176,3 +179,15 @@ def test_the_agent_command_applies_and_reads_a_whole_config(router: VirtualRoute
                                       "default_gateway": True}]
     broken = subprocess.run(command, input="{}", capture_output=True, text=True)
     assert broken.returncode == 1 and "router config format None" in broken.stderr
+
+
+def test_an_lb_rule_haproxy_cannot_serve_is_refused_before_anything_changes(
+        router: VirtualRouter, router_network: ServiceNetwork) -> None:
+    _configure(router, router_network)
+    before = router.applied_config(router_network)
+    udp = LoadBalancerRule("lb-dns", "dns", SOURCE_NAT_IP, 53, 53, protocol="udp",
+                           members=(LoadBalancerMember(IP_1, 53),))
+    with pytest.raises(InvalidParameter, match="protocol: LB rule dns"):
+        router.apply_lb_rules(router_network, [udp])
+    assert router.applied_config(router_network) == before
+    assert {rule.uuid for rule in router.desired_config(router_network).lb_rules} == {"lb-web"}

@@ -50,6 +50,7 @@ class RouterAgent:
         Raises ResourceAllocationFailed naming the command that failed, InvalidParameter for an
         LB rule haproxy cannot serve.
         """
+        self.haproxy.render(config)  # refuses an LB rule haproxy cannot serve before anything changes
         self.directory.mkdir(parents=True, exist_ok=True)
         done = self.apply_rules(config)
         done += self.dnsmasq.apply(config)
