@@ -21,6 +21,7 @@ from cirrostack.services.context import Caller
 from cirrostack.services.events import record as record_event
 from cirrostack.services.networks import guest_vlans, implement, public_ips
 from cirrostack.services.networks.apply import push_network
+from cirrostack.services.networks.service_network import offering_providers
 
 
 def restart_network(session: Session, caller: Caller, registry: PluginRegistry, secrets: Any, network: Network,
@@ -84,6 +85,10 @@ def change_offering(session: Session, caller: Caller, registry: PluginRegistry, 
     old = network.network_offering_id
     network.network_offering_id = offering.id
     session.flush()
+    source_nat = public_ips.source_nat_of(session, network)
+    if source_nat is not None and "SourceNat" not in {service for services in offering_providers(
+            session, offering.id).values() for service in services}:
+        public_ips.release(session, caller, source_nat, force=True)
     if was_implemented:
         network.state = NetworkState.ALLOCATED.value
         push_network(session, registry, secrets, network)

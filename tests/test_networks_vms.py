@@ -1,0 +1,103 @@
+"""VMs on guest networks without starting them: the default network a deploy creates, NICs added and removed,
+offering changes, and who may see NICs and routers."""
+
+from __future__ import annotations
+
+from cirrostack.demo import build_demo_zone
+from cirrostack.services.networks.zone_wizard import GuestNetworking, set_up_guest_networking
+from tests.networks_zone import DEFAULT_SOURCE_NAT_OFFERING, finished, ok
+
+_ASYNC = {"createPhysicalNetwork", "addTrafficType", "configureVirtualRouterElement", "updateNetworkServiceProvider",
+          "configureInternalLoadBalancerElement", "updatePhysicalNetwork"}
+
+
+def _cloud(api) -> dict:
+    assert build_demo_zone(api.server, announce=lambda _line: None) is not None
+    zone = ok(api.root("listZones"))["zone"][0]["id"]
+
+    def run(command: str, object_name: str, **params: str):
+        reply = api.root(command, **params)
+        return (finished(api, reply) if command in _ASYNC else ok(reply))[object_name]
+
+    set_up_guest_networking(run, zone, GuestNetworking(public_start="192.0.2.10", public_end="192.0.2.20"))
+    template = ok(api.root("listTemplates", templatefilter="featured"))["template"][0]["id"]
+    small = next(o["id"] for o in ok(api.root("listServiceOfferings"))["serviceoffering"]
+                 if o["name"] == "Small Instance")
+    return {"zoneid": zone, "templateid": template, "serviceofferingid": small}
+
+
+def test_a_deploy_without_networkids_gets_the_accounts_default_network(operator_api):
+    cloud = _cloud(operator_api)
+    alice = operator_api.user("alice")
+    first = finished(operator_api, alice("deployVirtualMachine", name="a1", startvm="false", **cloud))
+    second = finished(operator_api, alice("deployVirtualMachine", name="a2", startvm="false", **cloud))
+    networks = ok(alice("listNetworks"))["network"]
+    assert [(n["name"], n["networkofferingname"], n["cidr"]) for n in networks] == [
+        ("alice-network", DEFAULT_SOURCE_NAT_OFFERING, "10.1.1.0/24")]
+    addresses = [ok(alice("listNics", virtualmachineid=reply["virtualmachine"]["id"]))["nic"][0]["ipaddress"]
+                 for reply in (first, second)]
+    assert addresses == ["10.1.1.2", "10.1.1.3"]
+
+
+def test_nics_are_added_and_removed_on_a_stopped_vm(operator_api):
+    cloud = _cloud(operator_api)
+    alice, bob = operator_api.user("alice"), operator_api.user("bob")
+    offering = ok(operator_api.root("listNetworkOfferings", name=DEFAULT_SOURCE_NAT_OFFERING))["networkoffering"][0]
+    front = ok(alice("createNetwork", name="front", displaytext="front", zoneid=cloud["zoneid"],
+                     networkofferingid=offering["id"], gateway="10.30.0.1", netmask="255.255.255.0"))["network"]
+    back = ok(alice("createNetwork", name="back", displaytext="back", zoneid=cloud["zoneid"],
+                    networkofferingid=offering["id"], gateway="10.31.0.1", netmask="255.255.255.0"))["network"]
+    vm = finished(operator_api, alice("deployVirtualMachine", name="multi", startvm="false", networkids=front["id"],
+                                      ipaddress="10.30.0.50", **cloud))["virtualmachine"]
+    finished(operator_api, alice("addNicToVirtualMachine", virtualmachineid=vm["id"], networkid=back["id"]))
+    nics = ok(alice("listNics", virtualmachineid=vm["id"]))["nic"]
+    assert [(n["networkname"], n["ipaddress"], n["isdefault"], n["deviceid"]) for n in nics] == [
+        ("front", "10.30.0.50", True, "0"), ("back", "10.31.0.2", False, "1")]
+    assert all(n["macaddress"].startswith("02:00:") for n in nics)
+    status, body = bob("listNics", virtualmachineid=vm["id"])
+    assert status == 431 and body["errortext"].startswith("virtualmachineid: VirtualMachine")
+    reply = alice("removeNicFromVirtualMachine", virtualmachineid=vm["id"], nicid=nics[0]["id"])
+    job = operator_api.job_result(ok(reply)["jobid"])
+    assert job["jobstatus"] == 2 and "is the default NIC" in job["jobresult"]["errortext"]
+    finished(operator_api, alice("removeNicFromVirtualMachine", virtualmachineid=vm["id"], nicid=nics[1]["id"]))
+    assert [n["networkname"] for n in ok(alice("listNics", virtualmachineid=vm["id"]))["nic"]] == ["front"]
+    status, body = alice("deleteNetwork", id=front["id"])
+    job = operator_api.job_result(body["jobid"])
+    assert job["jobstatus"] == 2 and "still has NICs of VMs multi" in job["jobresult"]["errortext"]
+
+
+def test_a_taken_guest_address_is_refused_naming_ipaddress(operator_api):
+    cloud = _cloud(operator_api)
+    alice = operator_api.user("alice")
+    offering = ok(operator_api.root("listNetworkOfferings", name=DEFAULT_SOURCE_NAT_OFFERING))["networkoffering"][0]
+    net = ok(alice("createNetwork", name="n", displaytext="n", zoneid=cloud["zoneid"],
+                   networkofferingid=offering["id"], gateway="10.32.0.1", netmask="255.255.255.0"))["network"]
+    finished(operator_api, alice("deployVirtualMachine", name="one", startvm="false", networkids=net["id"],
+                                 ipaddress="10.32.0.9", **cloud))
+    status, body = alice("deployVirtualMachine", name="two", startvm="false", networkids=net["id"],
+                         ipaddress="10.32.0.9", **cloud)
+    assert status == 431 and body["errortext"] == "ipaddress: 10.32.0.9 is already used in network n"
+    status, body = alice("deployVirtualMachine", name="three", startvm="false", networkids=net["id"],
+                         ipaddress="10.99.0.9", **cloud)
+    assert status == 431 and body["errortext"] == "ipaddress: 10.99.0.9 is outside network n (10.32.0.0/24)"
+
+
+def test_an_allocated_network_changes_offering_and_users_cannot_manage_routers(operator_api):
+    cloud = _cloud(operator_api)
+    alice = operator_api.user("alice")
+    nat = ok(operator_api.root("listNetworkOfferings", name=DEFAULT_SOURCE_NAT_OFFERING))["networkoffering"][0]
+    net = ok(alice("createNetwork", name="n", displaytext="n", zoneid=cloud["zoneid"],
+                   networkofferingid=nat["id"]))["network"]
+    dhcp_only = ok(operator_api.root(
+        "createNetworkOffering", name="dhcp-only", displaytext="DHCP only", traffictype="Guest",
+        guestiptype="Isolated", supportedservices="Dhcp,Dns,UserData"))["networkoffering"]
+    reply = alice("updateNetwork", id=net["id"], networkofferingid=dhcp_only["id"])
+    job = operator_api.job_result(ok(reply)["jobid"])
+    assert job["jobstatus"] == 2 and "network offering dhcp-only is Disabled" in job["jobresult"]["errortext"]
+    ok(operator_api.root("updateNetworkOffering", id=dhcp_only["id"], state="Enabled"))
+    changed = finished(operator_api, alice("updateNetwork", id=net["id"], networkofferingid=dhcp_only["id"],
+                                           name="renamed"))["network"]
+    assert (changed["networkofferingname"], changed["name"]) == ("dhcp-only", "renamed")
+    assert sorted(s["name"] for s in changed["service"]) == ["Dhcp", "Dns", "UserData"]
+    status, body = alice("listRouters")
+    assert status == 432
