@@ -72,10 +72,17 @@ def connection(host: HostRef) -> Any:
         conn = _connections.get(key)
     if conn is not None and _alive(conn):
         return conn
-    conn = open_connection(uri, host)
+    fresh = open_connection(uri, host)
     with _lock:
-        _connections[key] = conn
-    return conn
+        current = _connections.get(key)
+        if current is not None and current is not conn and _alive(current):
+            loser, winner = fresh, current  # another thread dialled the host meanwhile
+        else:
+            loser, winner = None, fresh
+            _connections[key] = fresh
+    if loser is not None:
+        loser.close()
+    return winner
 
 
 def open_connection(uri: str, host: HostRef) -> Any:

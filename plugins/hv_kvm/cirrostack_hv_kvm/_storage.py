@@ -19,7 +19,12 @@ from xml.sax.saxutils import escape
 from cirrostack.errors import CirroError, InvalidParameter
 from cirrostack.hookspecs.hypervisor import DiskSpec, StoragePoolRef, TemplateSpec
 from cirrostack_hv_kvm._domain_xml import DiskFile
-from cirrostack_hv_kvm._errors import VIR_ERR_NO_STORAGE_POOL, VIR_ERR_NO_STORAGE_VOL, error_code
+from cirrostack_hv_kvm._errors import (
+    VIR_ERR_NO_STORAGE_POOL,
+    VIR_ERR_NO_STORAGE_VOL,
+    VIR_ERR_OPERATION_INVALID,
+    error_code,
+)
 from cirrostack_hv_kvm._template_fetch import fetch
 
 DIR_PROTOCOLS = frozenset({"filesystem", "file", "sharedmountpoint"})
@@ -151,13 +156,21 @@ def volume_name(disk: DiskSpec) -> str:
 
 
 def _volume(pool: Any, name: str) -> Any | None:
-    pool.refresh(0)
-    try:
-        return pool.storageVolLookupByName(name)
-    except Exception as exc:
-        if error_code(exc) == VIR_ERR_NO_STORAGE_VOL:
-            return None
-        raise
+    """The volume `name` of `pool`, refreshing the pool once when libvirt does not list it yet
+    (another host of the cluster may have made it). None when it is not there."""
+    for attempt in range(2):
+        try:
+            return pool.storageVolLookupByName(name)
+        except Exception as exc:
+            if error_code(exc) != VIR_ERR_NO_STORAGE_VOL:
+                raise
+        if attempt == 0:
+            try:
+                pool.refresh(0)
+            except Exception as exc:  # a pool busy with an upload cannot refresh; what it lists will do
+                if error_code(exc) != VIR_ERR_OPERATION_INVALID:
+                    raise
+    return None
 
 
 def _volume_xml(name: str, capacity: int, backing: str, backing_format: str) -> str:

@@ -87,7 +87,8 @@ def _kvm_zone(client: CloudStack, server: RunningServer, image_server, name: str
     os_type = client.listOsTypes(fetch_list=True)[0]["id"]
     template = client.registerTemplate(name=f"{name}-tiny", displaytext="tiny qcow2", format="QCOW2",
                                        hypervisor="KVM", ostypeid=os_type, url=image_server.template_url,
-                                       zoneid=zone["id"], checksum=image_server.md5, ispublic=True)["template"][0]
+                                       zoneid=zone["id"], checksum=image_server.md5, ispublic=True,
+                                       isdynamicallyscalable=True)["template"][0]
     _mark_ready(server, template["id"], image_server)
     client.updateZone(id=zone["id"], allocationstate="Enabled")
     client.updateConfiguration(name="enable.dynamic.scale.vm", value="true", zoneid=zone["id"])
