@@ -468,3 +468,20 @@ def test_load_balancer_requests_the_provider_cannot_serve_name_the_parameter(clo
     error = cloud.failed(cloud.alice("removeFromLoadBalancerRule", id=rule["id"],
                                      virtualmachineids=cloud.vms[1]["id"]))
     assert "is not assigned to load balancer rule x" in error["errortext"]
+
+
+def test_an_expunged_vm_takes_its_forwarding_static_nat_and_memberships_along(cloud: RulesCloud) -> None:
+    web, other = cloud.vms
+    address = cloud.new_ip(cloud.alice)
+    cloud.done(cloud.alice("createPortForwardingRule", ipaddressid=cloud.source_nat_ip_id, protocol="tcp",
+                           publicport=22, privateport=22, virtualmachineid=web["id"]))
+    ok(cloud.alice("enableStaticNat", ipaddressid=address["id"], virtualmachineid=web["id"]))
+    rule = cloud.done(cloud.alice("createLoadBalancerRule", publicipid=cloud.source_nat_ip_id, name="web",
+                                  algorithm="roundrobin", publicport=80, privateport=80))["loadbalancer"]
+    cloud.done(cloud.alice("assignToLoadBalancerRule", id=rule["id"], virtualmachineids=f"{web['id']},{other['id']}"))
+
+    cloud.done(cloud.api.root("destroyVirtualMachine", id=web["id"], expunge="true"))
+    assert rows(cloud.alice("listPortForwardingRules")) == [] and rows(cloud.alice("listIpForwardingRules")) == []
+    assert [r["startport"] for r in rows(cloud.alice("listFirewallRules"), "firewallrule")] == [80]
+    members = rows(cloud.alice("listLoadBalancerRuleInstances", id=rule["id"]), "loadbalancerruleinstance")
+    assert [vm["id"] for vm in members] == [other["id"]]

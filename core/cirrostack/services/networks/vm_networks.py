@@ -26,6 +26,7 @@ from cirrostack.hookspecs.hypervisor import NicSpec
 from cirrostack.hookspecs.isolation import GuestHost
 from cirrostack.services.context import Caller
 from cirrostack.services.events import record as record_event
+from cirrostack.services.network_rules.cleanup import forget_vm_rules
 from cirrostack.services.networks import nics
 from cirrostack.services.networks.apply import push_network
 from cirrostack.services.networks.guest_networks import DEFAULT_GUEST_CIDR
@@ -112,7 +113,8 @@ def nic_specs(session: Session, vm: VirtualMachine, registry: Any = None, secret
 
 
 def release_for_expunge(session: Session, caller: Caller | None, vm: VirtualMachine) -> None:
-    """Remove the NICs of a VM being expunged (their addresses become free)."""
+    """Remove the NICs of a VM being expunged (their addresses become free) and the rules pointing at it."""
+    forget_vm_rules(session, vm)
     for nic in nics.nics_of(session, vm):
         nics.remove_nic(session, caller, vm, nic, force=True)
 
