@@ -3,7 +3,7 @@
 An operator builds a zone with a KVM cluster whose host is qemu:///system and a directory primary
 storage pool, registers a qcow2 template served over HTTP, and a VM lives its life on the host: what
 `virsh dominfo` shows agrees with the API at every step, a memory snapshot is reverted, the VM is
-scaled while it runs, a `virsh destroy` behind cirrostack's back shows as Stopped with an event, and
+scaled while it runs, a data volume is hot-plugged and unplugged, a `virsh destroy` behind cirrostack's back shows as Stopped with an event, and
 after destroy + expunge neither the domain nor its volume is left.
 
 The memory snapshot comes before the live scale: QEMU 7.2 cannot load a memory snapshot taken after a
@@ -147,6 +147,17 @@ def test_a_vm_lives_its_life_on_a_real_kvm_host(kvm_cloud, libvirtd, image_serve
     info = libvirtd.dominfo(name)
     assert (scaled["state"], scaled["cpunumber"], scaled["memory"]) == ("Running", 2, 128)
     assert (info["State"], info["CPU(s)"], info["Used memory"]) == ("running", "2", "131072 KiB")
+
+    disk_offering = client.createDiskOffering(name="kvm-data", displaytext="1 GiB", disksize=1)["diskoffering"]
+    data = client.createVolume(name="kvm-data", zoneid=zone["id"], diskofferingid=disk_offering["id"],
+                               fetch_result=True)["volume"]
+    client.attachVolume(id=data["id"], virtualmachineid=vm["id"], fetch_result=True)
+    plugged = libvirtd.virsh("domblklist", name)
+    assert f"{data['id']}.qcow2" in plugged and "sdb" in plugged  # hot-plugged into the running domain
+    client.detachVolume(id=data["id"], fetch_result=True)
+    assert f"{data['id']}.qcow2" not in libvirtd.virsh("domblklist", name)
+    client.deleteVolume(id=data["id"])
+    assert not (pool_dir / f"{data['id']}.qcow2").exists()
 
     stopped = client.stopVirtualMachine(id=vm["id"], fetch_result=True)["virtualmachine"]
     assert stopped["state"] == "Stopped" and libvirtd.dominfo(name)["State"] == "shut off"
