@@ -3,8 +3,9 @@
 An operator builds a zone with a KVM cluster whose host is qemu:///system and a directory primary
 storage pool, registers a qcow2 template served over HTTP, and a VM lives its life on the host: what
 `virsh dominfo` shows agrees with the API at every step, a memory snapshot is reverted, the VM is
-scaled while it runs, a data volume is hot-plugged and unplugged, a `virsh destroy` behind cirrostack's back shows as Stopped with an event, and
-after destroy + expunge neither the domain nor its volume is left.
+scaled while it runs, a data volume is hot-plugged and unplugged, a `virsh destroy` behind
+cirrostack's back shows as Stopped with an event, and after destroy + expunge neither the domain nor
+its volume is left. A second test migrates a VM between two KVM hosts with migrateVirtualMachine.
 
 The memory snapshot comes before the live scale: QEMU 7.2 cannot load a memory snapshot taken after a
 vCPU was hot-plugged (see the plugin README).
