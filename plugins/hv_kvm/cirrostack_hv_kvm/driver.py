@@ -67,11 +67,13 @@ class KvmHypervisor(HypervisorDriver):
     # -- hosts -------------------------------------------------------------------------------
 
     def connect_host(self, host: HostRef) -> HostInfo:
+        """Dial the host's libvirt URI and report its topology, memory, versions and CPU model."""
         conn = self._conn(host)
         with self._errors(host, "getInfo"):
             return host_info(conn)
 
     def host_state(self, host: HostRef) -> HostState:
+        """UP when libvirt answers getInfo, else DOWN (the cached connection is dropped)."""
         try:
             conn = self._conn(host)
             with self._errors(host, "getInfo"):
@@ -81,13 +83,17 @@ class KvmHypervisor(HypervisorDriver):
         return HostState.UP
 
     def list_vms(self, host: HostRef) -> dict[str, VMStatus]:
+        """Every libvirt domain of the host, running or defined, by name."""
         conn = self._conn(host)
         with self._errors(host, "listAllDomains"):
-            return {status.instance_name: status for status in map(lambda d: _status(d, host), conn.listAllDomains(0))}
+            statuses = [_status(dom, host) for dom in conn.listAllDomains(0)]
+        return {status.instance_name: status for status in statuses}
 
     # -- VM life cycle -----------------------------------------------------------------------
 
     def start_vm(self, host: HostRef, vm: VMSpec) -> VMStatus:
+        """Prepare the volumes, (re)define the domain from `vm` and start it; a failed start undefines a
+        domain it defined and removes the volumes it made."""
         conn = self._conn(host)
         name = vm.instance_name
         with self._errors(host, "start", name):
@@ -117,6 +123,7 @@ class KvmHypervisor(HypervisorDriver):
             return _status(dom, host)
 
     def stop_vm(self, host: HostRef, vm: VMRef, force: bool = False) -> VMStatus:
+        """ACPI shutdown, then destroy after `kvm.stop.timeout` seconds (at once with `force`)."""
         dom = self._domain(host, vm)
         with self._errors(host, "stop", vm.instance_name):
             if dom.isActive() and not force:
@@ -133,6 +140,7 @@ class KvmHypervisor(HypervisorDriver):
             return _status(dom, host)
 
     def reboot_vm(self, host: HostRef, vm: VMRef) -> VMStatus:
+        """libvirt's reboot of a running domain."""
         dom = self._domain(host, vm)
         with self._errors(host, "reboot", vm.instance_name):
             if not dom.isActive():
@@ -142,6 +150,7 @@ class KvmHypervisor(HypervisorDriver):
             return _status(dom, host)
 
     def destroy_vm(self, host: HostRef, vm: VMRef) -> None:
+        """Power off and undefine the domain (snapshot metadata included); volumes stay."""
         conn = self._conn(host)
         with self._errors(host, "destroy", vm.instance_name):
             dom = _lookup(conn, vm.instance_name)
@@ -152,6 +161,7 @@ class KvmHypervisor(HypervisorDriver):
             dom.undefineFlags(self._undefine_flags())
 
     def vm_status(self, host: HostRef, vm: VMRef) -> VMStatus:
+        """The domain's state, current vCPUs and memory."""
         dom = self._domain(host, vm)
         with self._errors(host, "status", vm.instance_name):
             return _status(dom, host)
@@ -159,15 +169,18 @@ class KvmHypervisor(HypervisorDriver):
     # -- optional ------------------------------------------------------------------------------
 
     def delete_disk(self, host: HostRef, disk: DiskSpec) -> None:
+        """Delete the volume start_vm/attach_disk made for `disk` (never a template copy)."""
         conn = self._conn(host)
         with self._errors(host, f"delete volume {disk.uuid}"):
             PoolStorage(conn, dict(self.settings)).delete(disk)
 
     def watch_events(self, host: HostRef, notify: Callable[[str], None]) -> Callable[[], None] | None:
+        """Subscribe to the host's domain lifecycle events on a connection kept for it."""
         with self._errors(host, "watch events"):
             return _events.watch(host, notify)
 
     def attach_disk(self, host: HostRef, vm: VMRef, disk: DiskSpec) -> None:
+        """Make the volume if needed and hot-plug it (data volumes on virtio-scsi, ISOs on IDE)."""
         dom = self._running(host, vm, "attach a disk to")
         conn = self._conn(host)
         with self._errors(host, f"attach volume {disk.uuid}", vm.instance_name, "hot_plug_volumes"):
@@ -182,6 +195,7 @@ class KvmHypervisor(HypervisorDriver):
             dom.attachDeviceFlags(xml, self._live_flags(dom))
 
     def detach_disk(self, host: HostRef, vm: VMRef, disk: DiskSpec) -> None:
+        """Unplug the disk of `disk` (found by its serial or file) from the running domain."""
         dom = self._running(host, vm, "detach a disk from")
         with self._errors(host, f"detach volume {disk.uuid}", vm.instance_name, "hot_plug_volumes"):
             for element in ET.fromstring(dom.XMLDesc(0)).findall("devices/disk"):
@@ -193,6 +207,7 @@ class KvmHypervisor(HypervisorDriver):
                     return
 
     def scale_vm(self, host: HostRef, vm: VMRef, cpus: int, cpu_speed_mhz: int, memory_mb: int) -> VMStatus:
+        """Hot-plug vCPUs (up or down) and memory DIMMs (up only) within the maximums set at start."""
         dom = self._running(host, vm, "scale")
         _refuse_on_test_driver(host, dom.connect(), "scale_running_vm", "it cannot hot-plug memory")
         libvirt = libvirt_module()
@@ -222,6 +237,7 @@ class KvmHypervisor(HypervisorDriver):
             return _status(dom, host)
 
     def migrate_vm(self, source: HostRef, vm: VMRef, target: HostRef) -> VMStatus:
+        """Peer-to-peer live migration; the disks' pools are started on the target first."""
         dom = self._running(source, vm, "migrate")
         _refuse_on_test_driver(source, dom.connect(), "live_migration", "it cannot migrate domains")
         target_conn = self._conn(target)
@@ -232,22 +248,26 @@ class KvmHypervisor(HypervisorDriver):
             return _status(target_conn.lookupByName(vm.instance_name), target)
 
     def create_vm_snapshot(self, host: HostRef, vm: VMRef, snapshot: SnapshotSpec) -> SnapshotInfo:
+        """A libvirt internal snapshot, with memory when asked (see _snapshots)."""
         dom = self._domain(host, vm)
         with self._errors(host, f"snapshot {snapshot.name}", vm.instance_name, "vm_snapshots"):
             return _snapshots.create(libvirt_module(), dom, vm.instance_name, snapshot)
 
     def revert_vm_snapshot(self, host: HostRef, vm: VMRef, name: str) -> VMStatus:
+        """Revert: running after a memory snapshot, stopped after a disk-only one."""
         dom = self._domain(host, vm)
         with self._errors(host, f"revert to snapshot {name}", vm.instance_name, "vm_snapshots"):
             _snapshots.revert(libvirt_module(), dom, vm.instance_name, name)
             return _status(dom, host)
 
     def delete_vm_snapshot(self, host: HostRef, vm: VMRef, name: str) -> None:
+        """Delete the internal snapshot; one already gone is fine."""
         dom = self._domain(host, vm)
         with self._errors(host, f"delete snapshot {name}", vm.instance_name, "vm_snapshots"):
             _snapshots.delete(dom, vm.instance_name, name)
 
     def list_vm_snapshots(self, host: HostRef, vm: VMRef) -> list[SnapshotInfo]:
+        """The domain's snapshots, oldest first."""
         dom = self._domain(host, vm)
         with self._errors(host, "list snapshots", vm.instance_name, "vm_snapshots"):
             return _snapshots.listed(dom)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from plugins.hv_kvm.tests._libvirtd import require_binaries
+
 TEMPLATE_FILE = "tiny.qcow2"
 TEMPLATE_VIRTUAL_SIZE = 64 * 2**20
 ISO_FILE = "tiny.iso"
@@ -38,6 +40,7 @@ class ImageServer:
 
 @pytest.fixture(scope="session")
 def image_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ImageServer]:
+    require_binaries()  # qemu-img makes the template
     directory = tmp_path_factory.mktemp("images")
     subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(directory / TEMPLATE_FILE),
                     str(TEMPLATE_VIRTUAL_SIZE)], check=True, timeout=30)
