@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.networks_zone import build_network_zone, finished, ok
 
 
@@ -127,3 +129,36 @@ def test_a_range_dedicated_to_an_account_serves_only_that_account(operator_api):
     assert dedicated["account"] == "alice"
     status, body = operator_api.root("deleteVlanIpRange", id=dedicated["id"])
     assert status == 536 and "198.51.100.5" in body["errortext"]
+
+
+def test_a_domain_admin_sees_the_networks_and_ips_of_their_domain_only(operator_api):
+    built = build_network_zone(operator_api)
+    sub = ok(operator_api.root("createDomain", name="sub"))["domain"]
+    for username, account_type in (("subadmin", 2), ("carol", 0)):
+        ok(operator_api.root("createAccount", accounttype=account_type, email=f"{username}@example.org",
+                             firstname=username, lastname="T", username=username, password="pw-123456",
+                             domainid=sub["id"]))
+    clients, sessions = {}, {}
+    for username in ("subadmin", "carol"):
+        clients[username] = operator_api._public.test_client()
+        reply = clients[username].post("/client/api", data={"command": "login", "username": username,
+                                                            "password": "pw-123456", "domain": "/sub",
+                                                            "response": "json"})
+        assert reply.status_code == 200, reply.data
+        sessions[username] = json.loads(reply.data)["loginresponse"]["sessionkey"]
+
+    def call(username: str, command: str, **params):
+        reply = clients[username].get("/client/api", query_string={"command": command, "response": "json",
+                                                                   "sessionkey": sessions[username], **params})
+        body = json.loads(reply.data)
+        return reply.status_code, body.get(command.lower() + "response") or body.get("errorresponse") or body
+
+    carols = ok(_network(lambda *a, **k: call("carol", *a, **k), built, "carol-net"))["network"]
+    finished(operator_api, call("carol", "associateIpAddress", networkid=carols["id"]))
+    alice = operator_api.user("alice")
+    ok(_network(alice, built, "alice-net"))
+    seen = ok(call("subadmin", "listNetworks", listall="true"))["network"]
+    assert [n["name"] for n in seen] == ["carol-net"]
+    ips = ok(call("subadmin", "listPublicIpAddresses", listall="true"))["publicipaddress"]
+    assert [ip["account"] for ip in ips] == ["carol"]
+    assert "network" not in ok(call("subadmin", "listNetworks"))  # without listall: the admin's own account only

@@ -113,3 +113,40 @@ def test_list_supported_network_services_names_the_virtual_router(operator_api):
     services = ok(operator_api.root("listSupportedNetworkServices", provider="VirtualRouter"))["networkservice"]
     by_name = {s["name"]: s for s in services}
     assert "SourceNat" in by_name and by_name["SourceNat"]["provider"][0]["name"] == "VirtualRouter"
+
+
+def test_vlan_ranges_grow_and_shrink_but_keep_ids_in_use(operator_api):
+    built = build_network_zone(operator_api, vlan="100-101")
+    physical = built["physical"]
+    grown = finished(operator_api, operator_api.root("updatePhysicalNetwork", id=physical["id"],
+                                                     vlan="102-110"))["physicalnetwork"]
+    assert grown["vlan"] == "100-110"
+    ok(operator_api.root("createNetwork", name="n", displaytext="n", zoneid=built["zone"]["id"],
+                         networkofferingid=built["offering"]["id"]))
+    status, body = operator_api.root("updatePhysicalNetwork", id=physical["id"], removevlan="100-105")
+    job = operator_api.job_result(body["jobid"])
+    assert job["jobstatus"] == 2 and job["jobresult"]["errortext"].startswith("vlan: id 100 is used by a guest")
+    shrunk = finished(operator_api, operator_api.root("updatePhysicalNetwork", id=physical["id"],
+                                                      removevlan="101-105"))["physicalnetwork"]
+    assert shrunk["vlan"] == "100-100,106-110"
+
+
+def test_deleting_parts_of_a_physical_network(operator_api):
+    built = build_network_zone(operator_api)
+    physical = built["physical"]
+    network = ok(operator_api.root("createNetwork", name="n", displaytext="n", zoneid=built["zone"]["id"],
+                                   networkofferingid=built["offering"]["id"]))["network"]
+    guest = next(t for t in ok(operator_api.root("listTrafficTypes", physicalnetworkid=physical["id"]))["traffictype"]
+                 if t["traffictype"] == "Guest")
+    job = operator_api.job_result(ok(operator_api.root("deleteTrafficType", id=guest["id"]))["jobid"])
+    assert job["jobstatus"] == 2 and "used by network n" in job["jobresult"]["errortext"]
+    job = operator_api.job_result(ok(operator_api.root("deletePhysicalNetwork", id=physical["id"]))["jobid"])
+    assert job["jobstatus"] == 2 and "still carries guest networks (n)" in job["jobresult"]["errortext"]
+    router = ok(operator_api.root("listNetworkServiceProviders", physicalnetworkid=physical["id"],
+                                  name="VirtualRouter"))["networkserviceprovider"][0]
+    job = operator_api.job_result(ok(operator_api.root("deleteNetworkServiceProvider", id=router["id"]))["jobid"])
+    assert job["jobstatus"] == 2 and "serves network n" in job["jobresult"]["errortext"]
+    finished(operator_api, operator_api.root("deleteNetwork", id=network["id"]))
+    finished(operator_api, operator_api.root("deleteTrafficType", id=guest["id"]))
+    finished(operator_api, operator_api.root("deletePhysicalNetwork", id=physical["id"]))
+    assert "physicalnetwork" not in ok(operator_api.root("listPhysicalNetworks", zoneid=built["zone"]["id"]))

@@ -3,6 +3,10 @@ offering changes, and who may see NICs and routers."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from cirrostack.api.commands.networks._views import vm_nic_views
+from cirrostack.db.models import VirtualMachine
 from cirrostack.demo import build_demo_zone
 from cirrostack.services.networks.zone_wizard import GuestNetworking, set_up_guest_networking
 from tests.networks_zone import DEFAULT_SOURCE_NAT_OFFERING, finished, ok
@@ -101,3 +105,14 @@ def test_an_allocated_network_changes_offering_and_users_cannot_manage_routers(o
     assert sorted(s["name"] for s in changed["service"]) == ["Dhcp", "Dns", "UserData"]
     status, body = alice("listRouters")
     assert status == 432
+
+
+def test_vm_nic_views_list_each_vms_nics_in_device_order(operator_api):
+    cloud = _cloud(operator_api)
+    alice = operator_api.user("alice")
+    vm = finished(operator_api, alice("deployVirtualMachine", name="v", startvm="false", **cloud))["virtualmachine"]
+    with operator_api.server.database.session() as session:
+        vm_id = session.scalars(select(VirtualMachine.id).where(VirtualMachine.uuid == vm["id"])).one()
+        views = vm_nic_views(session, [vm_id])
+    assert [(n["networkname"], n["ipaddress"], n["isdefault"]) for n in views[vm_id]] == [
+        ("alice-network", "10.1.1.2", True)]

@@ -94,6 +94,7 @@ def delete_physical_network(session: Session, caller: Caller, physical: Physical
                                .where(NetworkServiceProviderRow.physical_network_id == physical.id)):
         for element in session.scalars(select(VirtualRouterElement).where(VirtualRouterElement.provider_id == row.id)):
             session.delete(element)
+        session.flush()  # elements go before their provider (foreign key)
         session.delete(row)
     for traffic in session.scalars(select(PhysicalNetworkTrafficType)
                                    .where(PhysicalNetworkTrafficType.physical_network_id == physical.id)):

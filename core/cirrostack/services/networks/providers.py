@@ -93,6 +93,7 @@ def delete_provider(session: Session, caller: Caller, row: NetworkServiceProvide
     element = element_of(session, row)
     if element is not None:
         session.delete(element)
+        session.flush()  # the element goes before its provider (foreign key)
     session.delete(row)
     session.flush()
     record_event(session, caller, "NETWORK.SERVICE.PROVIDER.DELETE", f"Removed provider {row.provider_name}",
