@@ -4,7 +4,8 @@
 - CPU shares: cpus x cpu_speed_mhz, so a VM's weight follows its offering as on CloudStack's KVM.
 - Memory: `memory_mb` at boot; when `max_memory_mb` is larger the domain gets memory slots and
   one NUMA cell, so memory can be hot-plugged as DIMMs up to the maximum.
-- Disks (ROOT on virtio; data volumes on virtio-scsi; ISOs on an IDE cdrom), NICs on the
+- Disks (ROOT on virtio; data volumes on virtio-scsi; an IDE cdrom, empty until an ISO is
+  attached), NICs on the
   NicSpec's Linux bridge (a user-mode NIC where none is given), a serial console, and a metadata
   element carrying the cirrostack VM uuid and instance name.
 """
@@ -20,6 +21,7 @@ from cirrostack.hookspecs.hypervisor import NicSpec, VMSpec
 METADATA_NS = "https://cirrostack.org/xmlns/libvirt/vm/1"
 METADATA_PREFIX = "cirro"
 MEMORY_SLOTS = 16
+ISO_DEVICE_ID = 3  # CloudStack's device id of a VM's CD-ROM
 _DISK_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -81,6 +83,9 @@ def domain_xml(vm: VMSpec, domain_type: str, disks: Sequence[DiskFile],
     devices = ET.SubElement(root, "devices")
     for disk in disks:
         devices.append(disk_element(disk, disk_target(disk.kind, disk.device_id)))
+    if domain_type != "test" and not any(disk.kind == "ISO" for disk in disks):
+        # An empty drive, so an ISO attached later is a media change (IDE cannot be hot-plugged).
+        devices.append(disk_element(DiskFile("", "iso", "ISO", ISO_DEVICE_ID), disk_target("ISO", ISO_DEVICE_ID)))
     for nic in sorted(vm.nics, key=lambda n: n.device_id):
         devices.append(_interface(nic, (bridges or {}).get(nic.uuid, nic.bridge), domain_type))
     if domain_type != "test":
@@ -119,7 +124,8 @@ def disk_element(disk: DiskFile, target: str) -> ET.Element:
     if disk.kind == "ISO":
         element = ET.Element("disk", type="file", device="cdrom")
         ET.SubElement(element, "driver", name="qemu", type="raw")
-        ET.SubElement(element, "source", file=disk.path)
+        if disk.path:
+            ET.SubElement(element, "source", file=disk.path)
         ET.SubElement(element, "target", dev=target, bus="ide")
         ET.SubElement(element, "readonly")
     else:

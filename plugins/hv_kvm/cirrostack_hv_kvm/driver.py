@@ -180,12 +180,20 @@ class KvmHypervisor(HypervisorDriver):
             return _events.watch(host, notify)
 
     def attach_disk(self, host: HostRef, vm: VMRef, disk: DiskSpec) -> None:
-        """Make the volume if needed and hot-plug it (data volumes on virtio-scsi, ISOs on IDE)."""
+        """Make the volume if needed and hot-plug it on virtio-scsi; an ISO is inserted into the
+        domain's CD-ROM drive (a media change: IDE drives cannot be hot-plugged)."""
         dom = self._running(host, vm, "attach a disk to")
         conn = self._conn(host)
         with self._errors(host, f"attach volume {disk.uuid}", vm.instance_name, "hot_plug_volumes"):
             prepared = PoolStorage(conn, dict(self.settings)).prepare(disk, _first_pool(conn, dom))
             if _disk_by_source(dom, prepared.path) is not None:
+                return
+            if disk.kind == "ISO":
+                drive = ET.fromstring(dom.XMLDesc(0)).find("devices/disk[@device='cdrom']")
+                target = drive.find("target").get("dev") if drive is not None else disk_target("ISO", disk.device_id)
+                xml = ET.tostring(disk_element(prepared, target), encoding="unicode")
+                change = dom.updateDeviceFlags if drive is not None else dom.attachDeviceFlags
+                change(xml, self._live_flags(dom))
                 return
             target = disk_target(disk.kind, disk.device_id)
             if ET.fromstring(dom.XMLDesc(0)).find(f"devices/disk/target[@dev='{target}']") is not None:
@@ -195,13 +203,20 @@ class KvmHypervisor(HypervisorDriver):
             dom.attachDeviceFlags(xml, self._live_flags(dom))
 
     def detach_disk(self, host: HostRef, vm: VMRef, disk: DiskSpec) -> None:
-        """Unplug the disk of `disk` (found by its serial or file) from the running domain."""
+        """Unplug the data volume `disk` (found by its serial or file), or eject the ISO from the
+        CD-ROM drive, on the running domain."""
         dom = self._running(host, vm, "detach a disk from")
         with self._errors(host, f"detach volume {disk.uuid}", vm.instance_name, "hot_plug_volumes"):
             for element in ET.fromstring(dom.XMLDesc(0)).findall("devices/disk"):
                 source = element.find("source")
-                serial = element.findtext("serial") or ""
                 path = source.get("file", "") if source is not None else ""
+                if disk.kind == "ISO":
+                    if element.get("device") == "cdrom" and path:
+                        element.remove(source)
+                        dom.updateDeviceFlags(ET.tostring(element, encoding="unicode"), self._live_flags(dom))
+                        return
+                    continue
+                serial = element.findtext("serial") or ""
                 if serial == disk.uuid.replace("-", "")[:20] or path.endswith("/" + volume_name(disk)):
                     dom.detachDeviceFlags(ET.tostring(element, encoding="unicode"), self._live_flags(dom))
                     return

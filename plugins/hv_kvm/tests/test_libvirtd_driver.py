@@ -176,6 +176,23 @@ def test_a_vm_from_an_iso_boots_from_the_pools_copy_of_it(driver, host, pool, ma
     assert backing_of(str(Path(pool.path) / f"{spec.disks[0].uuid}.qcow2"))[0] == ""  # a blank ROOT disk
 
 
+def test_an_iso_attached_to_a_running_vm_is_a_media_change_of_its_cdrom(driver, host, pool, template, made,
+                                                                         libvirtd, image_server) -> None:
+    spec = new_spec(pool, template)
+    made.append(spec)
+    vm = VMRef(spec.uuid, spec.instance_name)
+    iso = DiskSpec(str(uuid.uuid4()), "ISO", device_id=3,
+                   template=TemplateSpec(str(uuid.uuid4()), "tiny-iso", image_server.iso_url, "ISO"))
+    driver.start_vm(host, spec)
+    assert "hdd" in libvirtd.virsh("domblklist", spec.instance_name)  # the empty drive
+    driver.attach_disk(host, vm, iso)
+    driver.attach_disk(host, vm, iso)  # idempotent
+    assert f"template-{iso.template.uuid}" in libvirtd.virsh("domblklist", spec.instance_name)
+    driver.detach_disk(host, vm, iso)
+    drives = libvirtd.virsh("domblklist", spec.instance_name)
+    assert f"template-{iso.template.uuid}" not in drives and "hdd" in drives
+
+
 def test_destroy_and_delete_disk_leave_no_domain_and_only_the_template_copy(driver, host, pool, template,
                                                                             libvirtd) -> None:
     spec = new_spec(pool, template)

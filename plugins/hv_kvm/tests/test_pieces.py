@@ -95,7 +95,8 @@ def test_domain_xml_follows_the_spec() -> None:
     assert (root.findtext("memory"), root.findtext("maxMemory")) == ("512", "2048")
     assert root.find("cpu/numa/cell").get("cpus") == "0-3"
     assert root.findtext("cputune/shares") == "2000"
-    assert [t.get("dev") for t in root.findall("devices/disk/target")] == ["vda", "sdb"]
+    assert [t.get("dev") for t in root.findall("devices/disk/target")] == ["vda", "sdb", "hdd"]
+    assert root.find("devices/disk[@device='cdrom']/source") is None  # empty until an ISO is attached
     assert root.find("devices/interface/source").get("bridge") == "brvx-5001"
     assert root.find("devices/interface/mac").get("address") == "02:00:00:00:00:07"
     assert root.find("devices/serial") is not None and root.find("devices/console") is not None
