@@ -131,7 +131,8 @@ class NamespaceRouterBackend(RouterBackend):
 
     def shutdown(self, network: ServiceNetwork) -> None:
         namespace = router_namespace(network.uuid)
-        self.agent(network).stop()
+        agent = self.agent(network)
+        agent.stop()
         if namespace_exists(namespace):
             leftover = run(["ip", "netns", "pids", namespace], check=False).stdout.split()
             for pid in leftover:  # processes started in the router's namespace by hand or lost pid files
@@ -144,6 +145,7 @@ class NamespaceRouterBackend(RouterBackend):
                 device = _host_device(kind, network.uuid)
                 if link_exists(device, self.host_namespace):
                     run(["ip", "link", "del", device], self.host_namespace, check=False)
+        agent.haproxy.stats_socket.unlink(missing_ok=True)  # when it lives outside the directory (long paths)
         shutil.rmtree(self.directory(network), ignore_errors=True)
         if namespace_exists(namespace):
             raise HostUnreachable(f"router of network {network.name}: namespace {namespace} could not be removed")
