@@ -15,10 +15,13 @@ import subprocess
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import select
 
+from cirrostack.db.models.networks import Network
 from cirrostack.demo import build_demo_zone
 from cirrostack.router.namespace_backend import router_namespace
 from cirrostack.services.networks.router_monitor import RouterMonitor
+from cirrostack.services.networks.service_network import service_network
 from cirrostack.services.networks.zone_wizard import GuestNetworking, set_up_guest_networking
 from tests.networks_zone import DEFAULT_SOURCE_NAT_OFFERING, finished, ok
 
@@ -109,7 +112,9 @@ def test_a_deploy_implements_its_network_on_the_virtual_router(operator_api, own
     finished(api, alice("restartNetwork", id=network["id"], cleanup="true"))
     assert [health.healthy for health in monitor.check_all()] == [True]
 
+    assert _leases(api, network["id"]) == {("10.25.0.2", "web-1")}
     finished(api, api.root("destroyVirtualMachine", id=vm["id"], expunge="true"))
+    assert _leases(api, network["id"]) == set()  # the expunge pushed the network again
     finished(api, alice("deleteNetwork", id=network["id"]))
     assert router_namespace(network["id"]) not in _namespaces()
     assert "router" not in ok(api.root("listRouters", listall="true"))
@@ -118,6 +123,15 @@ def test_a_deploy_implements_its_network_on_the_virtual_router(operator_api, own
 
 _ASYNC = {"createPhysicalNetwork", "addTrafficType", "configureVirtualRouterElement", "updateNetworkServiceProvider",
           "configureInternalLoadBalancerElement", "updatePhysicalNetwork"}
+
+
+def _leases(api, network_uuid: str) -> set[tuple[str, str]]:
+    """The DHCP leases the router enforces now, read back through the provider."""
+    with api.server.database.session() as session:
+        network = session.scalars(select(Network).where(Network.uuid == network_uuid)).one()
+        applied = api.server.registry.network_provider("VirtualRouter").applied_config(
+            service_network(session, network))
+    return {(entry.ip_address, entry.hostname) for entry in applied.dhcp_entries}
 
 
 def _kill_dnsmasq(namespace: str) -> None:

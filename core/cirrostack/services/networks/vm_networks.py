@@ -11,6 +11,7 @@ isolation method plumbed on the VM's host.
 from __future__ import annotations
 
 import ipaddress
+import logging
 from dataclasses import replace
 from typing import Any
 
@@ -20,7 +21,15 @@ from sqlalchemy.orm import Session
 from cirrostack.db.models import Account
 from cirrostack.db.models.compute import VirtualMachine
 from cirrostack.db.models.infrastructure import Host, Zone
-from cirrostack.db.models.networks import GuestType, Network, NetworkOffering, Nic, OfferingState, PhysicalNetwork
+from cirrostack.db.models.networks import (
+    GuestType,
+    Network,
+    NetworkOffering,
+    NetworkState,
+    Nic,
+    OfferingState,
+    PhysicalNetwork,
+)
 from cirrostack.errors import InvalidParameter
 from cirrostack.hookspecs.hypervisor import NicSpec
 from cirrostack.hookspecs.isolation import GuestHost
@@ -33,6 +42,8 @@ from cirrostack.services.networks.guest_networks import DEFAULT_GUEST_CIDR
 from cirrostack.services.networks.guest_vlans import guest_network_spec, physical_network_spec, primary_method
 from cirrostack.services.networks.physical import guest_physical_network
 from cirrostack.services.networks.traffic_types import label_for
+
+log = logging.getLogger(__name__)
 
 DEFAULT_OFFERING = "DefaultIsolatedNetworkOfferingWithSourceNatService"
 
@@ -112,11 +123,26 @@ def nic_specs(session: Session, vm: VirtualMachine, registry: Any = None, secret
     return tuple(specs)
 
 
-def release_for_expunge(session: Session, caller: Caller | None, vm: VirtualMachine) -> None:
-    """Remove the NICs of a VM being expunged (their addresses become free) and the rules pointing at it."""
+def release_for_expunge(session: Session, caller: Caller | None, vm: VirtualMachine, registry: Any = None,
+                        secrets: Any = None) -> None:
+    """Remove the NICs of a VM being expunged (their addresses become free) and the rules pointing at it; with
+    `registry`, push each implemented network again so its router drops the VM's lease, data and rules. A
+    router that cannot be reached does not stop the expunge: the router monitor reports it and a restart
+    converges it."""
+    networks = networks_of(session, vm)
     forget_vm_rules(session, vm)
     for nic in nics.nics_of(session, vm):
         nics.remove_nic(session, caller, vm, nic, force=True)
+    if registry is None:
+        return
+    for network in networks:
+        if network.state != NetworkState.IMPLEMENTED.value:
+            continue
+        try:
+            with session.begin_nested():
+                push_network(session, registry, secrets, network)
+        except Exception:  # noqa: BLE001 - see the docstring
+            log.exception("expunge of VM %s: network %s could not be pushed", vm.name, network.name)
 
 
 def _plumb(session: Session, registry: Any, secrets: Any, host: Host, network: Network) -> str:

@@ -283,7 +283,7 @@ def _expunge(session: Session, caller: Caller, vm: VirtualMachine, drivers: Driv
             pass  # never defined there, or already gone
     delete_root_disk_files(session, drivers, vm, last)  # a failure rolls the expunge back: retry it
     release_vm_volumes(session, vm, expunge=True)
-    vm_networks.release_for_expunge(session, caller, vm)
+    vm_networks.release_for_expunge(session, caller, vm, drivers.registry, drivers.secrets)
     move(vm, VMState.EXPUNGED, "expunge")
     vm.mark_removed()
     events.record(session, caller, "VM.EXPUNGE", f"Expunged VM {vm.name}", account_id=vm.account_id,
