@@ -397,8 +397,10 @@ def test_a_released_address_takes_its_rules_along(cloud: RulesCloud) -> None:
     address = cloud.new_ip(cloud.alice)
     cloud.done(cloud.alice("createPortForwardingRule", ipaddressid=address["id"], protocol="tcp", publicport=80,
                            privateport=80, virtualmachineid=cloud.vms[0]["id"]))
+    assert len(cloud.applied("port_forwarding_rules")) == 1
     cloud.done(cloud.alice("disassociateIpAddress", id=address["id"]))
     assert rows(cloud.alice("listPortForwardingRules")) == [] and rows(cloud.alice("listFirewallRules")) == []
+    assert cloud.applied("port_forwarding_rules") == frozenset() and cloud.applied("firewall_rules") == frozenset()
 
 
 # -- load balancing -------------------------------------------------------------------------------------

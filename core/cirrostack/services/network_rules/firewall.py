@@ -87,10 +87,11 @@ def list_rules(session: Session, caller: Caller, owners: scope.ListScope, *, egr
                rule: FirewallRuleRow | None = None, address: PublicIpAddress | None = None,
                network: Network | None = None, keyword: str | None = None, page: int = 1,
                pagesize: int | None = DEFAULT_PAGE_SIZE) -> tuple[list[FirewallRuleRow], int]:
-    """Live rules of one direction within the caller's scope, oldest first."""
+    """Rules of one direction on live networks within the caller's scope, oldest first."""
     direction = TrafficDirection.EGRESS if egress else TrafficDirection.INGRESS
     statement: Select[Any] = scope.visible(caller, "FirewallRule").where(
-        FirewallRuleRow.direction == direction.value, FirewallRuleRow.state != RuleState.REVOKE.value)
+        FirewallRuleRow.direction == direction.value, FirewallRuleRow.state != RuleState.REVOKE.value,
+        FirewallRuleRow.network_id.in_(select(Network.id).where(Network.removed.is_(None))))
     if rule is not None:
         statement = statement.where(FirewallRuleRow.id == rule.id)
     else:

@@ -13,11 +13,12 @@ from cirrostack.api.declaration import ACCOUNT_SCOPE_PARAMS, LIST_PARAMS, Call, 
 from cirrostack.api.params import Boolean, String, Uuid
 from cirrostack.db.models import Account, Domain
 from cirrostack.db.models.infrastructure import Zone
-from cirrostack.db.models.networks import Network, PhysicalNetwork, PublicIpAddress, VlanIpRange
+from cirrostack.db.models.networks import Network, NetworkState, PhysicalNetwork, PublicIpAddress, VlanIpRange
 from cirrostack.errors import InvalidParameter
 from cirrostack.services import scope
 from cirrostack.services.context import ANY_ROLE
 from cirrostack.services.networks import public_ips
+from cirrostack.services.networks.apply import push_network
 
 _PACKAGE = "org.apache.cloudstack.api.command.user.address."
 _RELATED = ("associateIpAddress", "listPublicIpAddresses", "disassociateIpAddress")
@@ -90,7 +91,10 @@ def associate_ip(call: Call, id: str, **_arguments: Any) -> dict[str, Any]:
 
 @DISASSOCIATE_IP.handler
 def disassociate_ip(call: Call, id: PublicIpAddress) -> None:
+    network = call.session.get(Network, id.network_id) if id.network_id is not None else None
     public_ips.release(call.session, call.caller, id)
+    if network is not None and network.state == NetworkState.IMPLEMENTED.value:
+        push_network(call.session, call.registry, call.secrets, network)  # the address and its rules leave the router
 
 
 @LIST_PUBLIC_IPS.handler
