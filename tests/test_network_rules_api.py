@@ -487,3 +487,39 @@ def test_an_expunged_vm_takes_its_forwarding_static_nat_and_memberships_along(cl
     assert [r["startport"] for r in rows(cloud.alice("listFirewallRules"), "firewallrule")] == [80]
     members = rows(cloud.alice("listLoadBalancerRuleInstances", id=rule["id"]), "loadbalancerruleinstance")
     assert [vm["id"] for vm in members] == [other["id"]]
+
+
+def test_a_network_whose_offering_lacks_the_service_refuses_its_rules(cloud: RulesCloud) -> None:
+    services = ("Dhcp", "Dns", "SourceNat", "PortForwarding")
+    providers = {f"serviceproviderlist[{n}].{key}": value for n, service in enumerate(services)
+                 for key, value in (("service", service), ("provider", "VirtualRouter"))}
+    offering = ok(cloud.api.root("createNetworkOffering", name="nat-no-firewall", displaytext="no firewall",
+                                 traffictype="GUEST", guestiptype="Isolated", supportedservices=",".join(services),
+                                 **providers))["networkoffering"]
+    ok(cloud.api.root("updateNetworkOffering", id=offering["id"], state="Enabled"))
+    network = ok(cloud.alice("createNetwork", name="bare", displaytext="bare", zoneid=cloud.zone,
+                             networkofferingid=offering["id"]))["network"]
+    cloud.done(cloud.alice("restartNetwork", id=network["id"]))
+    address = ok(cloud.alice("listPublicIpAddresses", associatednetworkid=network["id"]))["publicipaddress"][0]
+    status, body = cloud.alice("createFirewallRule", ipaddressid=address["id"], protocol="tcp", startport=22)
+    assert status == 431 and body["errortext"] == (f"ipaddressid: network bare ({network['id']}) does not offer the "
+                                                   "Firewall service (see its network offering)")
+    status, body = cloud.alice("createLoadBalancerRule", publicipid=address["id"], name="lb", algorithm="source",
+                               publicport=80, privateport=80)
+    assert status == 431 and "does not offer the Lb service" in body["errortext"]
+    vm = cloud.user_vm(cloud.alice, "bare-1", network["id"])
+    rule = cloud.done(cloud.alice("createPortForwardingRule", ipaddressid=address["id"], protocol="tcp",
+                                  publicport=22, privateport=22, virtualmachineid=vm["id"], openfirewall="false"))
+    assert [r.uuid for r in cloud.applied("port_forwarding_rules", network["id"])] == [
+        rule["portforwardingrule"]["id"]]
+
+
+def test_a_refused_static_nat_push_keeps_the_address_unmapped(cloud: RulesCloud) -> None:
+    address = cloud.new_ip(cloud.alice)
+    cloud.router.refusing.add("apply_static_nat_rules")
+    status, body = cloud.alice("enableStaticNat", ipaddressid=address["id"], virtualmachineid=cloud.vms[0]["id"])
+    assert status == 534, body  # the text of a 534 is only shown to root admins
+    status, body = cloud.api.root("enableStaticNat", ipaddressid=address["id"], virtualmachineid=cloud.vms[0]["id"])
+    assert status == 534 and "does not answer apply_static_nat_rules" in body["errortext"]
+    shown = ok(cloud.alice("listPublicIpAddresses", id=address["id"]))["publicipaddress"][0]
+    assert shown["isstaticnat"] is False and rows(cloud.alice("listIpForwardingRules")) == []
