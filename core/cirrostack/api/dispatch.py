@@ -119,12 +119,14 @@ class Dispatcher:
             if command.prepare_run is None:
                 raise CirroError(f"{command.name} is declared as an async create command but has no prepare step")
             new_uuid = str(command.prepare_run(call, **arguments))
-        # The job runs in another thread with its own session: it must see what this request wrote.
-        call.session.commit()
         instance_uuid = new_uuid or _target_uuid(arguments)
+        # The job row commits with what this request wrote, and the job is queued only after that commit:
+        # it runs in another thread with its own session and must see those changes.
         job_uuid = self.jobs.submit(caller, command.name, command.java_class or command.name,
                                     stored_params(request), command.response.instance_type, instance_uuid,
-                                    self._job_work(command, caller, request, call.paging, new_uuid))
+                                    self._job_work(command, caller, request, call.paging, new_uuid),
+                                    session=call.session)
+        call.session.commit()
         return {"id": new_uuid, "jobid": job_uuid} if new_uuid else {"jobid": job_uuid}
 
     def _job_work(self, command: Command, caller: Caller, request: WireRequest, paging: Paging, new_uuid: str):

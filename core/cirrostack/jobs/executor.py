@@ -13,6 +13,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from cirrostack.db.database import Database
 from cirrostack.db.models import AsyncJob, JobStatus
@@ -20,6 +21,7 @@ from cirrostack.db.timestamps import utcnow
 from cirrostack.errors import CirroError
 from cirrostack.jobs import servers
 from cirrostack.jobs.cleanup import cleanup_for
+from cirrostack.services._after_commit import after_commit
 from cirrostack.services.context import Caller
 
 log = logging.getLogger(__name__)
@@ -100,27 +102,41 @@ class JobExecutor:
     # -- running jobs --------------------------------------------------------------------------
 
     def submit(self, caller: Caller, command: str, java_class: str, params: dict[str, Any], instance_type: str,
-               instance_uuid: str, work: Callable[[str], object]) -> str:
+               instance_uuid: str, work: Callable[[str], object], *, session: Session | None = None) -> str:
         """Persist a pending job (jobstatus 0) and return its uuid at once; a worker then runs
         `work(job_uuid)`. Its return value (a JSON-able dict such as {"account": {...}}; None
         means {"success": True}) becomes `jobresult`. A CirroError fails the job with its HTTP
         code as `jobresult.errorcode` and its message as `errortext`; any other exception fails
-        it with 530 and a generic text (the traceback goes to the log only)."""
+        it with 530 and a generic text (the traceback goes to the log only).
+
+        With `session`, the job row joins that session's transaction and the job is queued once it
+        commits (never if it rolls back), so the request's changes and its job commit together."""
         if self._stopping.is_set():
             raise CirroError(f"{command}: the management server is shutting down and accepts no new jobs")
-        job = AsyncJob(user_id=caller.user_id, account_id=caller.account_id, command=command, cmd=java_class,
-                       cmd_info=json.dumps(params, default=str, sort_keys=True),
+        job = AsyncJob(uuid=str(uuid_module.uuid4()), user_id=caller.user_id, account_id=caller.account_id,
+                       command=command, cmd=java_class, cmd_info=json.dumps(params, default=str, sort_keys=True),
                        instance_type=instance_type or None, instance_uuid=instance_uuid or None,
                        server_id=self.server_id, server_run=self.run_id)
-        with self.database.session() as session:
+        job_uuid = job.uuid
+        if session is not None:
             session.add(job)
-            session.flush()
-            job_uuid = job.uuid
-        with self._lock:
-            future = self._pool.submit(self._run, job_uuid, work)
-            self._futures[job_uuid] = future
-        future.add_done_callback(lambda _done, key=job_uuid: self._forget(key))
+            after_commit(session, lambda: self._queue(job_uuid, work))
+            return job_uuid
+        with self.database.session() as own_session:
+            own_session.add(job)
+        self._queue(job_uuid, work)
         return job_uuid
+
+    def _queue(self, job_uuid: str, work: Callable[[str], object]) -> None:
+        try:
+            with self._lock:
+                future = self._pool.submit(self._run, job_uuid, work)
+                self._futures[job_uuid] = future
+        except RuntimeError:  # the pool was shut down after the job row was written
+            self._finish(job_uuid, JobStatus.FAILED, {"errorcode": FAILED_RESULT_CODE, "errortext":
+                                                      "the management server shut down before the job could start"})
+            return
+        future.add_done_callback(lambda _done, key=job_uuid: self._forget(key))
 
     def _forget(self, job_uuid: str) -> None:
         with self._lock:
