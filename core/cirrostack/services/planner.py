@@ -19,6 +19,7 @@ however many deploys run at once. The reservation commits with the caller's tran
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, bindparam, case, select, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
@@ -68,6 +69,55 @@ def candidate_hosts(session: Session, *, zone: Zone, host_tags: Iterable[str] = 
     return [host for host in session.scalars(statement) if host.id not in avoided]
 
 
+@dataclass
+class Placement:
+    """Where a VM may go, read before anything is locked (`plan`): the candidate hosts in the order to try
+    them, the room to reserve, and the refusal to raise when none has it. `reserve` then only writes."""
+
+    hosts: list[Host]
+    cpu_mhz: int
+    memory_bytes: int
+    refusal: str
+    factors: dict[int, tuple[float, float]] = field(default_factory=dict)
+
+
+def plan(session: Session, *, zone: Zone, cpus: int, cpu_speed_mhz: int, memory_mb: int,
+         host_tags: Iterable[str] = (), hypervisor: str | None = None, avoid: Iterable[int] = (),
+         required_host: Host | None = None, cluster_id: int | None = None,
+         preferred_host_id: int | None = None) -> Placement:
+    """Read where `cpus` x `cpu_speed_mhz` MHz and `memory_mb` MiB may be reserved in `zone` (see
+    `reserve_host` for the conditions); `preferred_host_id` (the host a VM last ran on) is tried first.
+    Nothing is written, so callers read this before their transaction takes its first lock."""
+    tags = list(host_tags)
+    hosts = candidate_hosts(session, zone=zone, host_tags=tags, hypervisor=hypervisor, avoid=avoid,
+                            cluster_id=cluster_id)
+    if required_host is not None:
+        hosts = [host for host in hosts if host.id == required_host.id]
+    if preferred_host_id is not None:
+        hosts.sort(key=lambda host: host.id != preferred_host_id)  # stable: the rest keep their order
+    where = f"host {required_host.name}" if required_host is not None else f"zone {zone.name}"
+    where += f" (cluster id {cluster_id}, where the VM's ROOT volume is)" if cluster_id is not None else ""
+    extra = f" with host tags {', '.join(tags)}" if any(tags) else ""
+    extra += f" of hypervisor {hypervisor}" if hypervisor else ""
+    refusal = (f"Unable to deploy a VM of {cpus} CPU x {cpu_speed_mhz} MHz and {memory_mb} MB: insufficient "
+               f"capacity in {where}{extra} (no enabled host that is up has that much free CPU and memory)")
+    placement = Placement(hosts, cpus * cpu_speed_mhz, memory_mb * MIB, refusal)
+    if hosts:  # the first candidate is the likely choice: its cluster's factors are read now, the rest on demand
+        placement.factors[hosts[0].cluster_id] = _factors(session, hosts[0].cluster_id)
+    return placement
+
+
+def reserve(session: Session, placement: Placement) -> Host:
+    """Reserve the placement's room on the first of its hosts that still has it, and return that host.
+    Raises InsufficientCapacity with the placement's refusal when none has."""
+    for host in placement.hosts:
+        if host.cluster_id not in placement.factors:
+            placement.factors[host.cluster_id] = _factors(session, host.cluster_id)
+        if _try_reserve(session, host, placement.cpu_mhz, placement.memory_bytes, placement.factors[host.cluster_id]):
+            return host
+    raise InsufficientCapacity(placement.refusal)
+
+
 def reserve_host(session: Session, *, zone: Zone, cpus: int, cpu_speed_mhz: int, memory_mb: int,
                  host_tags: Iterable[str] = (), hypervisor: str | None = None, avoid: Iterable[int] = (),
                  required_host: Host | None = None, cluster_id: int | None = None) -> Host:
@@ -77,24 +127,9 @@ def reserve_host(session: Session, *, zone: Zone, cpus: int, cpu_speed_mhz: int,
     every condition; `cluster_id` to one cluster (where a VM's cluster-scoped ROOT volume lives).
     Raises InsufficientCapacity naming the zone and the size when no host fits.
     """
-    tags = list(host_tags)
-    hosts = candidate_hosts(session, zone=zone, host_tags=tags, hypervisor=hypervisor, avoid=avoid,
-                            cluster_id=cluster_id)
-    if required_host is not None:
-        hosts = [host for host in hosts if host.id == required_host.id]
-    factors: dict[int, tuple[float, float]] = {}
-    for host in hosts:
-        if host.cluster_id not in factors:
-            factors[host.cluster_id] = _factors(session, host.cluster_id)
-        if _try_reserve(session, host, cpus * cpu_speed_mhz, memory_mb * MIB, factors[host.cluster_id]):
-            return host
-    where = f"host {required_host.name}" if required_host is not None else f"zone {zone.name}"
-    where += f" (cluster id {cluster_id}, where the VM's ROOT volume is)" if cluster_id is not None else ""
-    extra = f" with host tags {', '.join(tags)}" if any(tags) else ""
-    extra += f" of hypervisor {hypervisor}" if hypervisor else ""
-    raise InsufficientCapacity(
-        f"Unable to deploy a VM of {cpus} CPU x {cpu_speed_mhz} MHz and {memory_mb} MB: insufficient capacity "
-        f"in {where}{extra} (no enabled host that is up has that much free CPU and memory)")
+    return reserve(session, plan(session, zone=zone, cpus=cpus, cpu_speed_mhz=cpu_speed_mhz, memory_mb=memory_mb,
+                                 host_tags=host_tags, hypervisor=hypervisor, avoid=avoid,
+                                 required_host=required_host, cluster_id=cluster_id))
 
 
 def release_host(session: Session, host_id: int, cpus: int, cpu_speed_mhz: int, memory_mb: int) -> None:

@@ -137,11 +137,12 @@ def start(session: Session, caller: Caller, vm: VirtualMachine, drivers: Drivers
     On a hypervisor failure the reservation is given back, the VM goes to `failed_state` (Error for
     a deploy's first start) and the error is raised. Raises InvalidState unless the VM is Stopped or Error.
     """
+    require_state(vm, "start", VMState.STOPPED, VMState.ERROR)
+    # Where it may go is read before the claim: the transaction's locks are then held for a few UPDATEs only.
+    placement = _plan_placement(session, vm, host)
     claim(session, vm, VMState.STARTING, "start", VMState.STOPPED, VMState.ERROR)
-    zone = session.get(Zone, vm.zone_id)
-    offering = session.get(ServiceOffering, vm.service_offering_id)
     try:
-        chosen = _place(session, vm, zone, offering, host)
+        chosen = planner.reserve(session, placement)
     except InsufficientCapacity:
         session.rollback()
         vm.state = failed_state.value
@@ -328,20 +329,14 @@ def _usage(session: Session, vm: VirtualMachine, event_type: str) -> None:
                        offering_id=vm.service_offering_id, template_id=vm.template_id, details=details)
 
 
-def _place(session: Session, vm: VirtualMachine, zone: Zone, offering: ServiceOffering | None,
-           host: Host | None) -> Host:
-    """Reserve room for `vm`: on `host` when given, else on the host it last ran on if that still fits, else
-    wherever the planner finds room."""
-    wanted = {"zone": zone, "cpus": vm.cpus, "cpu_speed_mhz": vm.cpu_speed_mhz, "memory_mb": vm.memory_mb,
-              "host_tags": _tags(offering), "hypervisor": vm.hypervisor_type,
-              "cluster_id": _volume_cluster(session, vm)}
-    last = session.get(Host, vm.last_host_id) if host is None and vm.last_host_id else None
-    if last is not None:
-        try:
-            return planner.reserve_host(session, required_host=last, **wanted)
-        except InsufficientCapacity:
-            pass  # the last host is full, disabled or gone: any host will do
-    return planner.reserve_host(session, required_host=host, **wanted)
+def _plan_placement(session: Session, vm: VirtualMachine, host: Host | None) -> planner.Placement:
+    """Where to reserve room for `vm`: on `host` when given, else on the host it last ran on if that still
+    fits, else wherever the planner finds room. Reads only."""
+    offering = session.get(ServiceOffering, vm.service_offering_id)
+    return planner.plan(session, zone=session.get(Zone, vm.zone_id), cpus=vm.cpus, cpu_speed_mhz=vm.cpu_speed_mhz,
+                        memory_mb=vm.memory_mb, host_tags=_tags(offering), hypervisor=vm.hypervisor_type,
+                        cluster_id=_volume_cluster(session, vm), required_host=host,
+                        preferred_host_id=vm.last_host_id if host is None else None)
 
 
 def _require_ready_template(session: Session, template: Template, zone: Zone) -> None:
