@@ -70,6 +70,10 @@ def scale(session: Session, caller: Caller, vm: VirtualMachine, offering: Servic
     if not drivers.registry.hypervisor_class(hypervisor).capabilities.scale_running_vm:
         raise UnsupportedOperation(f"scaleVirtualMachine: hypervisor {hypervisor}", "scale_running_vm",
                                    f"VM {vm.name} is Running; stop it and use changeServiceForVirtualMachine")
+    if not vm.dynamically_scalable:
+        raise InvalidState(f"Unable to scale VM {vm.name} ({vm.uuid}) while it runs: it is not dynamically "
+                           f"scalable (its template has no tools for it); stop it and use "
+                           f"changeServiceForVirtualMachine, or set isdynamicallyscalable with updateVirtualMachine")
     zone = session.get(Zone, vm.zone_id)
     if not settings.value(session, "enable.dynamic.scale.vm", zone_id=vm.zone_id):
         raise PermissionDenied(f"scaleVirtualMachine: dynamic scaling of running VMs is disabled in zone "

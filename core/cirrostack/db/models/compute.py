@@ -81,6 +81,8 @@ class VirtualMachine(ResourceMixin, SoftDeleteMixin, Base):
     password_encrypted: Mapped[str | None] = mapped_column(Text, default=None)
     group_name: Mapped[str | None] = mapped_column(String(255), default=None)
     display_vm: Mapped[bool] = mapped_column(Boolean, default=True)
+    guest_os_id: Mapped[int | None] = mapped_column(ForeignKey("guest_os.id"), default=None)  # None: the template's
+    dynamically_scalable: Mapped[bool] = mapped_column(Boolean, default=False)
 
     @property
     def cpu_mhz_total(self) -> int:

@@ -223,7 +223,7 @@ def create_builtin_template(session: Session, zone: Zone, owner: Account) -> Tem
                             format="VHD", template_type=TemplateType.BUILTIN.value, hypervisor_type="Simulator",
                             guest_os_id=os_type.id, account_id=owner.id, bits=64, requires_hvm=False,
                             is_public=True, is_featured=True, is_extractable=True, cross_zones=True,
-                            url="http://sim/templates/centos53-x86_64.vhd")
+                            is_dynamically_scalable=True, url="http://sim/templates/centos53-x86_64.vhd")
         session.add(template)
         session.flush()
     if all(ref.zone_id != zone.id for ref in template.zone_refs):

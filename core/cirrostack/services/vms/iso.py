@@ -125,14 +125,6 @@ def detach_iso(session: Session, caller: Caller, registry: PluginRegistry, secre
     return vm
 
 
-def iso_fields(session: Session, vm: VirtualMachine) -> dict[str, str]:
-    """The isoid, isoname and isodisplaytext of a VM's response (empty without an ISO)."""
-    iso = session.get(Template, vm.iso_id) if vm.iso_id is not None else None
-    if iso is None:
-        return {}
-    return {"isoid": iso.uuid, "isoname": iso.name, "isodisplaytext": iso.display_text}
-
-
 def _plug(session: Session, registry: PluginRegistry, secrets: Any, vm: VirtualMachine, *, attach: bool) -> str:
     if vm.state != VMState.RUNNING.value or vm.host_id is None:
         return ""

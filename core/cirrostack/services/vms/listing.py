@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Row, Select, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from cirrostack.db.models.accounts import Account, Domain
 from cirrostack.db.models.compute import VirtualMachine, VMDetail, VMState, Volume, VolumeType
@@ -41,6 +41,8 @@ class VMFilter:
     keyword: str | None = None
 
 
+_Iso = aliased(Template, name="iso")  # the ISO attached to the VM
+
 #: What a VM row carries: the VM columns its response shows, under their attribute names, then its related
 #: objects' fields.
 _ROW_COLUMNS = (
@@ -48,6 +50,7 @@ _ROW_COLUMNS = (
     VirtualMachine.instance_name, VirtualMachine.created, VirtualMachine.state, VirtualMachine.ha_enabled,
     VirtualMachine.cpus, VirtualMachine.cpu_speed_mhz, VirtualMachine.memory_mb, VirtualMachine.hypervisor_type,
     VirtualMachine.group_name, VirtualMachine.keypair_name, VirtualMachine.display_vm,
+    VirtualMachine.dynamically_scalable,
     Account.name.label("account_name"), Domain.uuid.label("domain_uuid"), Domain.name.label("domain_name"),
     Zone.uuid.label("zone_uuid"), Zone.name.label("zone_name"),
     Template.uuid.label("template_uuid"), Template.name.label("template_name"),
@@ -56,6 +59,7 @@ _ROW_COLUMNS = (
     Template.is_dynamically_scalable.label("template_dynamically_scalable"), GuestOS.uuid.label("guest_os_uuid"),
     ServiceOffering.uuid.label("offering_uuid"), ServiceOffering.name.label("offering_name"),
     Host.uuid.label("host_uuid"), Host.name.label("host_name"),
+    _Iso.uuid.label("iso_uuid"), _Iso.name.label("iso_name"), _Iso.display_text.label("iso_display_text"),
 )
 #: The device number of the VM's live ROOT volume (one indexed lookup per row of the page).
 _ROOT_DEVICE = (select(Volume.device_id).where(Volume.vm_id == VirtualMachine.id,
@@ -95,8 +99,9 @@ def vm_rows(session: Session, vm_ids: Sequence[int]) -> VMRows:
     """The VMs with these ids (removed ones included), newest first. A row has the VM's shown columns
     under their attribute names (`id`, `uuid`, `state`, `cpus`, ...) and account_name, domain_uuid,
     domain_name, zone_uuid, zone_name, template_uuid, template_name, template_display_text,
-    template_password_enabled, template_dynamically_scalable, guest_os_uuid, offering_uuid,
-    offering_name, host_uuid, host_name and root_device_id (None where the VM has no such object)."""
+    template_password_enabled, template_dynamically_scalable, guest_os_uuid (the VM's own OS type, else
+    its template's), offering_uuid, offering_name, host_uuid, host_name, iso_uuid, iso_name,
+    iso_display_text and root_device_id (None where the VM has no such object)."""
     if not vm_ids:
         return VMRows([], {}, 0)
     connection = read_connection(session)
@@ -126,7 +131,8 @@ def _joined(statement: Select[Any]) -> Select[Any]:
             .outerjoin(Domain, Domain.id == VirtualMachine.domain_id)
             .outerjoin(Zone, Zone.id == VirtualMachine.zone_id)
             .outerjoin(Template, Template.id == VirtualMachine.template_id)
-            .outerjoin(GuestOS, GuestOS.id == Template.guest_os_id)
+            .outerjoin(GuestOS, GuestOS.id == func.coalesce(VirtualMachine.guest_os_id, Template.guest_os_id))
+            .outerjoin(_Iso, _Iso.id == VirtualMachine.iso_id)
             .outerjoin(ServiceOffering, ServiceOffering.id == VirtualMachine.service_offering_id)
             .outerjoin(Host, Host.id == VirtualMachine.host_id))
 

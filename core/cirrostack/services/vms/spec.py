@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cirrostack.db.models.compute import VirtualMachine, VMDetail
-from cirrostack.db.models.templates import Template
+from cirrostack.db.models.templates import GuestOS, Template
 from cirrostack.hookspecs.hypervisor import VMRef, VMSpec
 from cirrostack.services.compute_offerings import live_scaling_ceiling
 from cirrostack.services.networks.vm_networks import nic_specs
@@ -19,7 +19,8 @@ def vm_spec(session: Session, vm: VirtualMachine, secrets: Any = None, registry:
     """The VM as the driver's start_vm needs it: size, every attached disk (pool secrets decrypted
     with `secrets`), its NICs (plumbed on its host through `registry`'s isolation methods), OS type and details."""
     template = session.get(Template, vm.template_id) if vm.template_id else None
-    os_type = template.guest_os.display_name if template is not None and template.guest_os is not None else ""
+    guest_os = session.get(GuestOS, vm.guest_os_id) if vm.guest_os_id else (template.guest_os if template else None)
+    os_type = guest_os.display_name if guest_os is not None else ""
     rows = session.execute(select(VMDetail.name, VMDetail.value).where(VMDetail.vm_id == vm.id))
     details = {name: value for name, value in rows}
     max_cpus, max_memory_mb = live_scaling_ceiling(session, vm)

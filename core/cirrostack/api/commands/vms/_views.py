@@ -58,6 +58,9 @@ VM_RESPONSE = Response("virtualmachine", (
     Field("tags", "list", "the list of resource tags associated with vm"),
     Field("details", "map", "Vm details in key/value pairs."),
     Field("displayvm", "boolean", "an optional field whether to the display the vm to the end user or not."),
+    Field("isoid", "string", "the ID of the ISO attached to the virtual machine"),
+    Field("isoname", "string", "the name of the ISO attached to the virtual machine"),
+    Field("isodisplaytext", "string", "an alternate display text of the ISO attached to the virtual machine"),
     Field("isdynamicallyscalable", "boolean", "true if vm contains XS/VMWare tools inorder to support dynamic "
                                               "scaling of VM cpu/memory."),
 ), instance_type="VirtualMachine")
@@ -120,16 +123,18 @@ def _view(row: Any, shown: _Shown, details: dict[str, str]) -> dict[str, Any]:
 
 
 def _add_template(view: dict[str, Any], vm: Any) -> None:
+    view["isdynamicallyscalable"] = bool(vm["dynamically_scalable"])
+    if vm["iso_uuid"] is not None:
+        view["isoid"], view["isoname"], view["isodisplaytext"] = vm["iso_uuid"], vm["iso_name"], vm["iso_display_text"]
+    if vm["guest_os_uuid"] is not None:
+        view["guestosid"] = vm["guest_os_uuid"]
     if vm["template_uuid"] is None:
-        view["passwordenabled"], view["isdynamicallyscalable"] = False, False
+        view["passwordenabled"] = False
         return
     view["templateid"], view["templatename"] = vm["template_uuid"], vm["template_name"]
     if vm["template_display_text"] is not None:
         view["templatedisplaytext"] = vm["template_display_text"]
     view["passwordenabled"] = bool(vm["template_password_enabled"])
-    if vm["guest_os_uuid"] is not None:
-        view["guestosid"] = vm["guest_os_uuid"]
-    view["isdynamicallyscalable"] = bool(vm["template_dynamically_scalable"])
 
 
 def _is_admin(caller: Caller) -> bool:

@@ -104,6 +104,7 @@ def prepare_deploy(call: Call, zoneid: Zone, serviceofferingid: ServiceOffering,
     if template.is_iso:
         vm_iso.boot_from(call.session, vm, template, diskofferingid)
     vm.display_vm = displayvm
+    vm.dynamically_scalable = template.is_dynamically_scalable
     return vm.uuid
 
 

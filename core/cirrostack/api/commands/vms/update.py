@@ -27,7 +27,11 @@ UPDATE_VM = Command(
                                                     "base64 encoded before adding it to the request."),
             Param("displayvm", Boolean(), "an optional field, whether to the display the vm to the end user or not."),
             Param("details", Map(key_value=True), "Details in key/value pairs (details[0].key=k&details[0].value=v); "
-                                                  "they replace the VM's details other than its size")))
+                                                  "they replace the VM's details other than its size"),
+            Param("ostypeid", Uuid("GuestOS"), "the ID of the OS type that best represents this VM; the VM must "
+                                               "be stopped"),
+            Param("isdynamicallyscalable", Boolean(), "true if VM contains XS/VMWare tools inorder to support "
+                                                      "dynamic scaling of VM cpu/memory")))
 
 
 @UPDATE_VM.handler
