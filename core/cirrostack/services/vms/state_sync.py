@@ -72,6 +72,7 @@ class VMStateSync(PeriodicTask):
         self._watchers: dict[int, Callable[[], None]] = {}
         self._watch_lock = threading.Lock()
         self._notified: ThreadPoolExecutor | None = None
+        self._pending: set[tuple[int, str]] = set()  # notified VMs not reconciled yet: a burst is checked once
 
     def start(self) -> None:
         self.watch_hosts()
@@ -199,13 +200,16 @@ class VMStateSync(PeriodicTask):
     def _notify(self, host_id: int, instance_name: str) -> Future[Correction | None] | None:
         """Called by a driver from any thread: reconcile that VM soon on the background thread."""
         with self._watch_lock:
-            if self.stopping:
+            if self.stopping or (host_id, instance_name) in self._pending:
                 return None
             if self._notified is None:
                 self._notified = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cirrostack-vm-events")
+            self._pending.add((host_id, instance_name))
             return self._notified.submit(self._reconcile_logged, host_id, instance_name)
 
     def _reconcile_logged(self, host_id: int, instance_name: str) -> Correction | None:
+        with self._watch_lock:
+            self._pending.discard((host_id, instance_name))
         try:
             return self.reconcile_vm(host_id, instance_name)
         except Exception:
