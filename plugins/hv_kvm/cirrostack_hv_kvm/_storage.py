@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -20,6 +21,7 @@ from cirrostack.errors import CirroError, InvalidParameter
 from cirrostack.hookspecs.hypervisor import DiskSpec, StoragePoolRef, TemplateSpec
 from cirrostack_hv_kvm._domain_xml import DiskFile
 from cirrostack_hv_kvm._errors import (
+    VIR_ERR_INTERNAL_ERROR,
     VIR_ERR_NO_STORAGE_POOL,
     VIR_ERR_NO_STORAGE_VOL,
     VIR_ERR_OPERATION_INVALID,
@@ -30,7 +32,7 @@ from cirrostack_hv_kvm._template_fetch import fetch
 DIR_PROTOCOLS = frozenset({"filesystem", "file", "sharedmountpoint"})
 NFS_PROTOCOLS = frozenset({"nfs"})
 _IMAGE_FORMATS = {"QCOW2": "qcow2", "RAW": "raw", "ISO": "iso"}
-_copy_locks: dict[tuple[str, str], threading.Lock] = {}
+_locks: dict[tuple[str, str], threading.Lock] = {}
 _locks_guard = threading.Lock()
 
 
@@ -48,20 +50,21 @@ class PoolStorage:
 
     def pool(self, ref: StoragePoolRef) -> Any:
         """The active libvirt pool of `ref`, defined, built and started on first use."""
-        try:
-            pool = self.conn.storagePoolLookupByName(ref.uuid)
-        except Exception as exc:
-            if error_code(exc) != VIR_ERR_NO_STORAGE_POOL:
-                raise
-            pool = self.conn.storagePoolDefineXML(self._pool_xml(ref), 0)
-            if ref.protocol.lower() in DIR_PROTOCOLS:
-                pool.build(0)
-        if not pool.isActive():
-            if ref.protocol.lower() in NFS_PROTOCOLS:
-                pool.build(0)
-            pool.create(0)
-        pool.setAutostart(1)
-        return pool
+        with _lock_for(("pool", ref.uuid)):  # two first deploys on a pool must not both define it
+            try:
+                pool = self.conn.storagePoolLookupByName(ref.uuid)
+            except Exception as exc:
+                if error_code(exc) != VIR_ERR_NO_STORAGE_POOL:
+                    raise
+                pool = self.conn.storagePoolDefineXML(self._pool_xml(ref), 0)
+                pool.setAutostart(1)
+                if ref.protocol.lower() in DIR_PROTOCOLS:
+                    pool.build(0)
+            if not pool.isActive():
+                if ref.protocol.lower() in NFS_PROTOCOLS:
+                    pool.build(0)
+                pool.create(0)
+            return pool
 
     def _pool_xml(self, ref: StoragePoolRef) -> str:
         protocol = ref.protocol.lower()
@@ -103,7 +106,7 @@ class PoolStorage:
         if disk.kind == "ROOT" and disk.template is not None:
             backing = self.template_copy(pool, disk.template)
             backing_format = _IMAGE_FORMATS.get(disk.template.format.upper(), "qcow2")
-            capacity = max(capacity, self.conn.storageVolLookupByPath(backing).info()[1])
+            capacity = max(capacity, disk.template.size_bytes, self.conn.storageVolLookupByPath(backing).info()[1])
         if capacity <= 0:
             raise InvalidParameter("size", f"volume {disk.uuid} ({disk.kind}) has no size and no template")
         volume = pool.createXML(_volume_xml(name, capacity, backing, backing_format), 0)
@@ -129,7 +132,7 @@ class PoolStorage:
     def template_copy(self, pool: Any, template: TemplateSpec) -> str:
         """The path of the pool's copy of `template`, downloaded and uploaded on first use."""
         name = self.template_prefix + template.uuid
-        with _copy_lock(pool.name(), template.uuid):
+        with _lock_for((pool.name(), template.uuid)):
             existing = _volume(pool, name)
             if existing is not None:
                 return existing.path()
@@ -143,7 +146,7 @@ class PoolStorage:
                     raise
             finally:
                 os.unlink(image.path)
-            pool.refresh(0)
+            refresh(pool)
             return pool.storageVolLookupByName(name).path()
 
 
@@ -165,12 +168,26 @@ def _volume(pool: Any, name: str) -> Any | None:
             if error_code(exc) != VIR_ERR_NO_STORAGE_VOL:
                 raise
         if attempt == 0:
-            try:
-                pool.refresh(0)
-            except Exception as exc:  # a pool busy with an upload cannot refresh; what it lists will do
-                if error_code(exc) != VIR_ERR_OPERATION_INVALID:
-                    raise
+            refresh(pool)
     return None
+
+
+def refresh(pool: Any, wait_seconds: float = 10) -> bool:
+    """Re-read the pool's directory. libvirt refuses while a volume of the pool is being built or
+    uploaded ("has asynchronous jobs running"): wait for that a little, then go on with what the
+    pool lists (volumes made through this host's libvirt are listed without a refresh)."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            pool.refresh(0)
+            return True
+        except Exception as exc:
+            busy = error_code(exc) in (VIR_ERR_INTERNAL_ERROR, VIR_ERR_OPERATION_INVALID)
+            if not busy or "asynchronous jobs" not in str(exc) or time.monotonic() > deadline:
+                if busy and "asynchronous jobs" in str(exc):
+                    return False
+                raise
+        time.sleep(0.05)
 
 
 def _volume_xml(name: str, capacity: int, backing: str, backing_format: str) -> str:
@@ -190,6 +207,7 @@ def _upload(conn: Any, volume: Any, path: str, size: int) -> None:
     stream.finish()
 
 
-def _copy_lock(pool_name: str, template_uuid: str) -> threading.Lock:
+def _lock_for(key: tuple[str, str]) -> threading.Lock:
+    """One lock per pool (defining it) and per template copy in a pool (fetching it), process-wide."""
     with _locks_guard:
-        return _copy_locks.setdefault((pool_name, template_uuid), threading.Lock())
+        return _locks.setdefault(key, threading.Lock())

@@ -110,6 +110,32 @@ def test_a_vm_from_a_template_runs_on_an_overlay_of_one_pool_copy(driver, host, 
     assert f'uuid="{first.uuid}"' in xml and "<shares>500</shares>" in xml and "type='pty'" in xml
 
 
+def test_concurrent_first_deploys_on_a_new_pool_define_it_once_and_fetch_the_template_once(
+        driver, host, template, made, libvirtd, image_server, tmp_path: Path, request) -> None:
+    fresh = StoragePoolRef(str(uuid.uuid4()), "kvm-pool-race", f"file://{tmp_path}", "filesystem", str(tmp_path))
+    request.addfinalizer(lambda: libvirtd.forget_pool(fresh.uuid))
+    fresh_template = dataclasses.replace(template, uuid=str(uuid.uuid4()))
+    specs = [new_spec(fresh, fresh_template) for _ in range(4)]
+    made.extend(specs)
+    downloads_before = image_server.hits.get("/tiny.qcow2", 0)
+    problems: list[BaseException] = []
+
+    def deploy(spec: VMSpec) -> None:
+        try:
+            driver.start_vm(host, spec)
+        except BaseException as exc:  # reported in the test thread
+            problems.append(exc)
+
+    threads = [threading.Thread(target=deploy, args=(spec,)) for spec in specs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert problems == []
+    assert image_server.hits["/tiny.qcow2"] == downloads_before + 1
+    assert all(libvirtd.dominfo(spec.instance_name)["State"] == "running" for spec in specs)
+
+
 def test_scale_running_vm_hot_plugs_vcpus_and_memory_within_the_maximums(driver, host, pool, template, made,
                                                                           libvirtd) -> None:
     spec = new_spec(pool, template)
