@@ -112,6 +112,21 @@ def test_a_deploy_implements_its_network_on_the_virtual_router(operator_api, own
     finished(api, alice("restartNetwork", id=network["id"], cleanup="true"))
     assert [health.healthy for health in monitor.check_all()] == [True]
 
+    stopped = finished(api, api.root("stopRouter", id=router["id"]))["router"]
+    assert stopped["state"] == "Stopped" and router_namespace(network["id"]) not in _namespaces()
+    started = finished(api, api.root("startRouter", id=router["id"]))["router"]
+    assert started["state"] == "Running" and router_namespace(network["id"]) in _namespaces()
+    assert finished(api, api.root("rebootRouter", id=router["id"]))["router"]["state"] == "Running"
+    assert _leases(api, network["id"]) == {("10.25.0.2", "web-1")}
+
+    dhcp_only = ok(api.root("createNetworkOffering", name="dhcp-only", displaytext="DHCP only", traffictype="Guest",
+                            guestiptype="Isolated", supportedservices="Dhcp,Dns,UserData"))["networkoffering"]
+    ok(api.root("updateNetworkOffering", id=dhcp_only["id"], state="Enabled"))
+    changed = finished(api, alice("updateNetwork", id=network["id"], networkofferingid=dhcp_only["id"]))["network"]
+    assert (changed["networkofferingname"], changed["state"]) == ("dhcp-only", "Implemented")
+    assert "publicipaddress" not in ok(alice("listPublicIpAddresses"))  # no SourceNat: the address went back
+    assert _leases(api, network["id"]) == {("10.25.0.2", "web-1")}
+
     assert _leases(api, network["id"]) == {("10.25.0.2", "web-1")}
     finished(api, api.root("destroyVirtualMachine", id=vm["id"], expunge="true"))
     assert _leases(api, network["id"]) == set()  # the expunge pushed the network again
