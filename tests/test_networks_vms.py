@@ -116,3 +116,35 @@ def test_vm_nic_views_list_each_vms_nics_in_device_order(operator_api):
         views = vm_nic_views(session, [vm_id])
     assert [(n["networkname"], n["ipaddress"], n["isdefault"]) for n in views[vm_id]] == [
         ("alice-network", "10.1.1.2", True)]
+
+
+def test_a_private_vlan_is_refused_in_a_zone_whose_hypervisor_lacks_pvlan(operator_api):
+    cloud = _cloud(operator_api)
+    offering = ok(operator_api.root("listNetworkOfferings", name=DEFAULT_SOURCE_NAT_OFFERING))["networkoffering"][0]
+    status, body = operator_api.root("createNetwork", name="p", displaytext="p", zoneid=cloud["zoneid"],
+                                     networkofferingid=offering["id"], isolatedpvlan="300")
+    assert status == 432
+    assert body["errortext"].startswith("private VLANs (isolatedpvlan) is not supported on hypervisor Simulator")
+    assert "network" not in ok(operator_api.root("listNetworks", listall="true"))
+
+
+def test_providers_are_added_once_and_removed_with_their_element(operator_api):
+    cloud = _cloud(operator_api)
+    physical = ok(operator_api.root("listPhysicalNetworks", zoneid=cloud["zoneid"]))["physicalnetwork"][0]
+    status, body = operator_api.root("addNetworkServiceProvider", physicalnetworkid=physical["id"],
+                                     name="virtualrouter")
+    assert status == 431 and body["errortext"] == "name: physical network physical-net already has provider " \
+                                                  "VirtualRouter"
+    vpc = ok(operator_api.root("listNetworkServiceProviders", physicalnetworkid=physical["id"],
+                               name="VpcVirtualRouter"))["networkserviceprovider"][0]
+    finished(operator_api, operator_api.root("deleteNetworkServiceProvider", id=vpc["id"]))
+    added = finished(operator_api, operator_api.root("addNetworkServiceProvider", physicalnetworkid=physical["id"],
+                                                     name="VpcVirtualRouter"))["networkserviceprovider"]
+    assert added["state"] == "Disabled"
+    elements = ok(operator_api.root("listVirtualRouterElements", nspid=added["id"]))["virtualrouterelement"]
+    assert [element["enabled"] for element in elements] == [False]
+    kinds = ok(operator_api.root("listTrafficTypes", physicalnetworkid=physical["id"]))["traffictype"]
+    public = next(kind for kind in kinds if kind["traffictype"] == "Public")
+    updated = finished(operator_api, operator_api.root("updateTrafficType", id=public["id"],
+                                                       xennetworklabel="xenbr1"))["traffictype"]
+    assert (updated["xennetworklabel"], updated["kvmnetworklabel"]) == ("xenbr1", "cloudbr0")
