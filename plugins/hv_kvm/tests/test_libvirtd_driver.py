@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import subprocess
 import threading
 import uuid
@@ -217,6 +218,22 @@ def test_an_iso_attached_to_a_running_vm_is_a_media_change_of_its_cdrom(driver, 
     driver.detach_disk(host, vm, iso)
     drives = libvirtd.virsh("domblklist", spec.instance_name)
     assert f"template-{iso.template.uuid}" not in drives and "hdd" in drives
+
+
+def test_nics_are_plugged_into_the_linux_bridge_the_spec_names(driver, host, pool, template, made, libvirtd,
+                                                               request) -> None:
+    bridge = f"kvmt{os.getpid() % 100000}"
+    subprocess.run(["ip", "link", "add", bridge, "type", "bridge"], check=True, timeout=30)
+    request.addfinalizer(lambda: subprocess.run(["ip", "link", "del", bridge], check=False, timeout=30))
+    nic = NicSpec(str(uuid.uuid4()), "02:00:00:aa:bb:01", bridge=bridge, is_default=True)
+    spec = dataclasses.replace(new_spec(pool, template), nics=(nic,))
+    made.append(spec)
+    driver.start_vm(host, spec)
+    interfaces = libvirtd.virsh("domiflist", spec.instance_name)
+    assert bridge in interfaces and "02:00:00:aa:bb:01" in interfaces
+    tap = interfaces.strip().splitlines()[-1].split()[0]  # the vnetN device libvirt made for the NIC
+    assert f"master {bridge}" in subprocess.run(["ip", "-o", "link", "show", tap], capture_output=True, text=True,
+                                                check=True).stdout
 
 
 def test_destroy_and_delete_disk_leave_no_domain_and_only_the_template_copy(driver, host, pool, template,
