@@ -6,11 +6,12 @@
         restartNetwork and implementing a network call it too, so a rebuilt router converges to the
         same rules.
 
-Every rule change runs inside `locked_network(...)`: the network's row is locked first (a
-conditional UPDATE, which MariaDB holds until commit and which takes SQLite's write lock), so two
-changes on one network push one after the other and the later push always sees the earlier rule.
+Every rule change first calls `lock_network(...)`: the network's row is locked (an UPDATE that
+changes nothing, whose row lock MariaDB holds until commit and which takes SQLite's write lock), so
+two changes on one network push one after the other and the later push always sees the earlier rule.
 The push happens inside the transaction: when a provider refuses, the transaction rolls back and
-the rule is not left half-made.
+the rule is not left half-made. A rule that an async create recorded (state Add, committed with the
+reply) is deleted again when its job's push fails (`undo_creation`).
 """
 
 from __future__ import annotations
