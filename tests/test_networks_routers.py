@@ -161,3 +161,39 @@ def _kill_dnsmasq(namespace: str) -> None:
         except FileNotFoundError:
             continue
     assert killed, f"no dnsmasq ran in {namespace}"
+
+
+def test_vms_starting_at_once_on_one_network_share_one_router_and_source_nat(operator_api, owned_namespaces,
+                                                                             tmp_path):
+    api = operator_api
+    _config(api, "network.host.namespace", owned_namespaces[0])
+    _config(api, "router.state.dir", str(tmp_path / "routers"))
+    assert build_demo_zone(api.server, announce=lambda _line: None) is not None
+    zone = ok(api.root("listZones"))["zone"][0]["id"]
+
+    def run(command: str, object_name: str, **params: str):
+        reply = api.root(command, **params)
+        return (finished(api, reply) if command in _ASYNC else ok(reply))[object_name]
+
+    set_up_guest_networking(run, zone, GuestNetworking(guest_vlans="220-230", public_gateway="10.26.0.1",
+                                                       public_start="10.26.0.10", public_end="10.26.0.20"))
+    offering = ok(api.root("listNetworkOfferings", name=DEFAULT_SOURCE_NAT_OFFERING))["networkoffering"][0]
+    network = ok(api.root("createNetwork", name="busy", displaytext="busy", zoneid=zone,
+                          networkofferingid=offering["id"], gateway="10.27.0.1", netmask="255.255.255.0"))["network"]
+    owned_namespaces.append(router_namespace(network["id"]))
+    template = ok(api.root("listTemplates", templatefilter="featured"))["template"][0]["id"]
+    small = next(o["id"] for o in ok(api.root("listServiceOfferings"))["serviceoffering"]
+                 if o["name"] == "Small Instance")
+    jobs = [ok(api.root("deployVirtualMachine", zoneid=zone, templateid=template, serviceofferingid=small,
+                        name=f"vm-{n}", networkids=network["id"]))["jobid"] for n in range(4)]
+    results = [api.job_result(job) for job in jobs]
+    assert [result["jobstatus"] for result in results] == [1, 1, 1, 1], results
+    routers = ok(api.root("listRouters", networkid=network["id"]))["router"]
+    assert len(routers) == 1 and routers[0]["state"] == "Running"
+    nat = ok(api.root("listPublicIpAddresses", associatednetworkid=network["id"], listall="true"))["publicipaddress"]
+    assert [ip["issourcenat"] for ip in nat] == [True]
+    assert len(_leases(api, network["id"])) == 4
+    for result in results:
+        finished(api, api.root("destroyVirtualMachine", id=result["jobresult"]["virtualmachine"]["id"],
+                               expunge="true"))
+    finished(api, api.root("deleteNetwork", id=network["id"]))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from cirrostack.db.models import Account
@@ -30,6 +30,7 @@ def implement(session: Session, registry: PluginRegistry, secrets: Any, network:
 
     On a provider failure the network stays Allocated (or Shutdown) and its router is marked Error;
     the error is raised. Records NETWORK.IMPLEMENT."""
+    _lock(session, network)
     if network.state == NetworkState.IMPLEMENTED.value:
         return
     providers_by_name = offering_providers(session, network.network_offering_id)
@@ -82,6 +83,16 @@ def shutdown(session: Session, registry: PluginRegistry, secrets: Any, network: 
     record_event(session, caller, "NETWORK.SHUTDOWN", f"Shut down network {network.name}",
                  account_id=network.account_id, domain_id=network.domain_id, resource_type="Network",
                  resource_uuid=network.uuid)
+
+
+def _lock(session: Session, network: Network) -> None:
+    """Hold the network's row until this transaction ends and read it again: of two jobs implementing one
+    network (two VMs starting on it), the second waits and then finds it implemented, so the network never
+    gets two source NAT addresses or two routers. (A no-op UPDATE locks the row on MariaDB and takes the
+    write lock on SQLite.)"""
+    session.execute(update(Network).where(Network.id == network.id).values(state=Network.state)
+                    .execution_options(synchronize_session=False))
+    session.refresh(network)
 
 
 def router_of(session: Session, network: Network) -> Router | None:
