@@ -523,3 +523,27 @@ def test_a_refused_static_nat_push_keeps_the_address_unmapped(cloud: RulesCloud)
     assert status == 534 and "does not answer apply_static_nat_rules" in body["errortext"]
     shown = ok(cloud.alice("listPublicIpAddresses", id=address["id"]))["publicipaddress"][0]
     assert shown["isstaticnat"] is False and rows(cloud.alice("listIpForwardingRules")) == []
+
+
+def test_health_check_policies_are_checked_listed_and_deleted(cloud: RulesCloud) -> None:
+    rule = cloud.done(cloud.alice("createLoadBalancerRule", publicipid=cloud.source_nat_ip_id, name="web",
+                                  algorithm="leastconn", publicport=443, privateport=8443))["loadbalancer"]
+    cloud.done(cloud.alice("assignToLoadBalancerRule", id=rule["id"], virtualmachineids=cloud.vms[0]["id"]))
+    for params, message in (({"pingpath": "health"}, "pingpath: 'health' must be an HTTP path starting with /"),
+                            ({"intervaltime": 5, "responsetimeout": 5}, "responsetimeout: 5 s must be shorter"),
+                            ({"healthythreshold": 0}, "healthythreshold: 0 is out of range 1..10")):
+        status, body = cloud.alice("createLBHealthCheckPolicy", lbruleid=rule["id"], **params)
+        assert status == 431 and body["errortext"].startswith(message), body
+    policy = cloud.done(cloud.alice("createLBHealthCheckPolicy", lbruleid=rule["id"],
+                                    description="tcp connect"))["healthcheckpolicies"]["healthcheckpolicy"][0]
+    assert (policy["pingpath"], policy["healthcheckinterval"], policy["responsetime"]) == ("", 5, 2)
+    assert cloud.applied("lb_objects")[0].health_check.ping_path == ""
+    status, body = cloud.alice("createLBHealthCheckPolicy", lbruleid=rule["id"])
+    assert status == 431 and body["errortext"].startswith("lbruleid: load balancer rule web already has a health")
+    [listed] = rows(cloud.alice("listLBHealthCheckPolicies", lbruleid=rule["id"]), "healthcheckpolicies")
+    assert [p["id"] for p in listed["healthcheckpolicy"]] == [policy["id"]]
+
+    cloud.done(cloud.alice("deleteLBHealthCheckPolicy", id=policy["id"]))
+    assert cloud.applied("lb_objects")[0].health_check is None
+    [listed] = rows(cloud.alice("listLBHealthCheckPolicies", lbruleid=rule["id"]), "healthcheckpolicies")
+    assert listed["healthcheckpolicy"] == []
