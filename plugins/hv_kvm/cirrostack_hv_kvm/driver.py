@@ -257,6 +257,10 @@ class KvmHypervisor(HypervisorDriver):
         _refuse_on_test_driver(source, dom.connect(), "live_migration", "it cannot migrate domains")
         target_conn = self._conn(target)
         with self._errors(source, f"migrate to {host_label(target)}", vm.instance_name, "live_migration"):
+            snapshots = dom.snapshotListNames(0)
+            if snapshots:
+                raise InvalidState(f"VM {vm.instance_name} has VM snapshots ({', '.join(sorted(snapshots))}), and "
+                                   "libvirt cannot live-migrate a VM with internal snapshots; delete them first")
             migrate(libvirt_module(), dom, target, target_conn,
                     bool(self.settings.get("kvm.migration.trust.directory.pools", True)))
         with self._errors(target, "status after migration", vm.instance_name):

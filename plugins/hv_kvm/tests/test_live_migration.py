@@ -9,8 +9,16 @@ from pathlib import Path
 import pytest
 from cirrostack_hv_kvm.driver import KvmHypervisor
 
-from cirrostack.errors import HostUnreachable, VMNotFound
-from cirrostack.hookspecs.hypervisor import DiskSpec, HostRef, PowerState, StoragePoolRef, VMRef, VMSpec
+from cirrostack.errors import HostUnreachable, InvalidState, VMNotFound
+from cirrostack.hookspecs.hypervisor import (
+    DiskSpec,
+    HostRef,
+    PowerState,
+    SnapshotSpec,
+    StoragePoolRef,
+    VMRef,
+    VMSpec,
+)
 
 SETTINGS = {"kvm.guest.domain.type": "qemu", "kvm.stop.timeout": 1}
 
@@ -57,6 +65,23 @@ def test_a_migration_to_an_unreachable_host_keeps_the_vm_running_on_the_source(l
     driver.start_vm(source, spec)
     with pytest.raises(HostUnreachable):
         driver.migrate_vm(source, vm, nowhere)
+    assert driver.vm_status(source, vm).power_state is PowerState.RUNNING
+    driver.destroy_vm(source, vm)
+    driver.delete_disk(source, spec.disks[0])
+
+
+def test_a_vm_with_snapshots_is_refused_naming_them_and_keeps_running(libvirtd_pair, tmp_path: Path) -> None:
+    driver = KvmHypervisor(SETTINGS)
+    source = HostRef("host-a", "kvm-a", libvirtd_pair.source.uri)
+    target = HostRef("host-b", "kvm-b", libvirtd_pair.target.uri)
+    pool = StoragePoolRef(str(uuid.uuid4()), "shared", f"file://{tmp_path}", "filesystem", str(tmp_path))
+    spec = _spec(pool)
+    vm = VMRef(spec.uuid, spec.instance_name)
+    driver.start_vm(source, spec)
+    driver.create_vm_snapshot(source, vm, SnapshotSpec("before-move", with_memory=True))
+    with pytest.raises(InvalidState) as refused:
+        driver.migrate_vm(source, vm, target)
+    assert "before-move" in str(refused.value)
     assert driver.vm_status(source, vm).power_state is PowerState.RUNNING
     driver.destroy_vm(source, vm)
     driver.delete_disk(source, spec.disks[0])
