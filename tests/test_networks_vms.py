@@ -3,9 +3,13 @@ offering changes, and who may see NICs and routers."""
 
 from __future__ import annotations
 
+import json
+from concurrent.futures import ThreadPoolExecutor
+
 from sqlalchemy import select
 
 from cirrostack.api.commands.networks._views import vm_nic_views
+from cirrostack.api.http import api_app
 from cirrostack.db.models import VirtualMachine
 from cirrostack.demo import build_demo_zone
 from cirrostack.services.networks.zone_wizard import GuestNetworking, set_up_guest_networking
@@ -148,3 +152,24 @@ def test_providers_are_added_once_and_removed_with_their_element(operator_api):
     updated = finished(operator_api, operator_api.root("updateTrafficType", id=public["id"],
                                                        xennetworklabel="xenbr1"))["traffictype"]
     assert (updated["xennetworklabel"], updated["kvmnetworklabel"]) == ("xenbr1", "cloudbr0")
+
+
+def test_parallel_first_deploys_of_an_account_create_one_default_network(operator_api):
+    cloud = _cloud(operator_api)
+    domain = ok(operator_api.root("listDomains"))["domain"][0]
+    operator_api.user("dave")
+
+    def deploy(index: int) -> tuple[int, dict]:
+        client = api_app(operator_api.server, integration=True).test_client()
+        reply = client.get("/client/api", query_string={
+            "command": "deployVirtualMachine", "response": "json", "name": f"d{index}", "startvm": "false",
+            "account": "dave", "domainid": domain["id"], **cloud})
+        return reply.status_code, json.loads(reply.data)
+
+    with ThreadPoolExecutor(8) as pool:
+        replies = list(pool.map(deploy, range(8)))
+    assert [status for status, _ in replies] == [200] * 8, replies
+    for _, body in replies:
+        operator_api.job_result(body["deployvirtualmachineresponse"]["jobid"])
+    networks = ok(operator_api.root("listNetworks", account="dave", domainid=domain["id"]))["network"]
+    assert [network["name"] for network in networks] == ["dave-network"]

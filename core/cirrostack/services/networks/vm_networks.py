@@ -15,7 +15,7 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from cirrostack.db.models import Account
@@ -77,6 +77,9 @@ def default_network(session: Session, caller: Caller, owner: Account, zone: Zone
     if offering is None or offering.state != OfferingState.ENABLED.value:
         raise InvalidParameter("networkids", f"zone {zone.name} has guest networking but the default offering "
                                              f"{DEFAULT_OFFERING} is not available; give networkids")
+    # Hold the account's row first, so two first deploys of one account at once create one network.
+    session.execute(update(Account).where(Account.id == owner.id).values(id=Account.id)
+                    .execution_options(synchronize_session=False))
     existing = session.scalars(select(Network).where(
         Network.account_id == owner.id, Network.zone_id == zone.id, Network.removed.is_(None),
         Network.guest_type == GuestType.ISOLATED.value, Network.network_offering_id == offering.id)
