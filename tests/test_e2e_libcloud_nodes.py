@@ -26,8 +26,8 @@ def test_libcloud_lists_nodes_with_their_forwarded_addresses(networked_cloud: Ne
     size = next(size for size in driver.list_sizes(location) if size.name == "Small Instance")
     image = driver.list_images(location)[0]
     [lc_network] = [net for net in driver.ex_list_networks() if net.id == network["id"]]
-    first = driver.create_node(name="lc-1", size=size, image=image, location=location, networks=[lc_network], ex_start_vm=True)
-    second = driver.create_node(name="lc-2", size=size, image=image, location=location, networks=[lc_network], ex_start_vm=True)
+    first, second = (driver.create_node(name=name, size=size, image=image, location=location, networks=[lc_network],
+                                        ex_start_vm=True) for name in ("lc-1", "lc-2"))
     cloud.instance_names += [vm["instancename"] for vm in cloud.client.listVirtualMachines(
         networkid=network["id"], fetch_list=True)]
 
