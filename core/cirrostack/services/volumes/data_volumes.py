@@ -96,11 +96,12 @@ def resize_volume(session: Session, caller: Caller, volume: Volume, *, offering:
     return volume
 
 
-def delete_volume(session: Session, caller: Caller, volume: Volume, drivers: Any) -> None:
+def delete_volume(session: Session, caller: Caller, volume: Volume, drivers: Any = None) -> None:
     """Remove a detached data volume: its file on its pool through the hypervisor (`drivers`, a
-    lifecycle.Drivers; see `disk_files`), then its row, freeing its pool space; limits are refunded and
-    VOLUME.DELETE recorded. Raises ResourceInUse while it is attached, InvalidParameter for a ROOT
-    volume; when the hypervisor fails the volume stays Ready and deleteVolume can be repeated."""
+    lifecycle.Drivers, needed once the volume is on a pool; see `disk_files`), then its row, freeing
+    its pool space; limits are refunded and VOLUME.DELETE recorded. Raises ResourceInUse while it is
+    attached, InvalidParameter for a ROOT volume; when the hypervisor fails the volume stays Ready and
+    deleteVolume can be repeated."""
     if volume.volume_type != VolumeType.DATADISK.value:
         raise InvalidParameter("id", f"volume {volume.name} is a ROOT volume; it goes with its VM")
     if volume.vm_id is not None:

@@ -31,6 +31,8 @@ def delete_disk_file(session: Session, drivers: Any, volume: Volume, last_host: 
     no Up host reaches it, and whatever the driver raises (HostUnreachable, ...)."""
     if volume.pool_id is None:
         return None
+    if drivers is None:
+        raise TypeError(f"deleting the file of volume {volume.uuid} needs the hypervisor drivers")
     pool = session.get(StoragePool, volume.pool_id)
     host = host_reaching(session, pool, last_host)
     if host is None:
