@@ -173,3 +173,21 @@ def test_parallel_first_deploys_of_an_account_create_one_default_network(operato
         operator_api.job_result(body["deployvirtualmachineresponse"]["jobid"])
     networks = ok(operator_api.root("listNetworks", account="dave", domainid=domain["id"]))["network"]
     assert [network["name"] for network in networks] == ["dave-network"]
+
+
+def test_a_network_is_not_implemented_on_a_disabled_provider(operator_api):
+    cloud = _cloud(operator_api)
+    physical = ok(operator_api.root("listPhysicalNetworks", zoneid=cloud["zoneid"]))["physicalnetwork"][0]
+    router = ok(operator_api.root("listNetworkServiceProviders", physicalnetworkid=physical["id"],
+                                  name="VirtualRouter"))["networkserviceprovider"][0]
+    finished(operator_api, operator_api.root("updateNetworkServiceProvider", id=router["id"], state="Disabled"))
+    alice = operator_api.user("alice")
+    vm = finished(operator_api, alice("deployVirtualMachine", name="v", startvm="false", **cloud))["virtualmachine"]
+    job = operator_api.job_result(ok(operator_api.root("startVirtualMachine", id=vm["id"]))["jobid"])
+    assert job["jobstatus"] == 2
+    assert job["jobresult"]["errortext"] == ("network alice-network: provider VirtualRouter is not Enabled on physical "
+                                             "network physical-net; enable it with updateNetworkServiceProvider "
+                                             "state=Enabled")
+    network = ok(alice("listNetworks"))["network"][0]
+    assert network["state"] == "Allocated" and "router" not in ok(operator_api.root("listRouters", listall="true"))
+    assert "publicipaddress" not in ok(alice("listPublicIpAddresses"))

@@ -15,7 +15,16 @@ from sqlalchemy.orm import Session
 
 from cirrostack.db.models import Account
 from cirrostack.db.models.infrastructure import Zone
-from cirrostack.db.models.networks import Network, NetworkState, PhysicalNetwork, Router, RouterState
+from cirrostack.db.models.networks import (
+    Network,
+    NetworkServiceProviderRow,
+    NetworkState,
+    PhysicalNetwork,
+    ProviderState,
+    Router,
+    RouterState,
+)
+from cirrostack.errors import ResourceUnavailable
 from cirrostack.plugins.registry import PluginRegistry
 from cirrostack.services.context import Caller
 from cirrostack.services.events import record as record_event
@@ -34,6 +43,7 @@ def implement(session: Session, registry: PluginRegistry, secrets: Any, network:
     if network.state == NetworkState.IMPLEMENTED.value:
         return
     providers_by_name = offering_providers(session, network.network_offering_id)
+    _require_enabled(session, network, providers_by_name)
     if not network.broadcast_uri and network.physical_network_id is not None:
         physical = session.get(PhysicalNetwork, network.physical_network_id)
         network.broadcast_uri = guest_vlans.allocate(session, registry, physical, network)
@@ -83,6 +93,19 @@ def shutdown(session: Session, registry: PluginRegistry, secrets: Any, network: 
     record_event(session, caller, "NETWORK.SHUTDOWN", f"Shut down network {network.name}",
                  account_id=network.account_id, domain_id=network.domain_id, resource_type="Network",
                  resource_uuid=network.uuid)
+
+
+def _require_enabled(session: Session, network: Network, providers_by_name: dict[str, set[str]]) -> None:
+    """Refuse to implement on a provider the network's physical network has not Enabled (as CloudStack)."""
+    if network.physical_network_id is None:
+        return
+    enabled = set(session.scalars(select(NetworkServiceProviderRow.provider_name).where(
+        NetworkServiceProviderRow.physical_network_id == network.physical_network_id,
+        NetworkServiceProviderRow.state == ProviderState.ENABLED.value)))
+    for name in sorted(set(providers_by_name) - enabled):
+        physical = session.get(PhysicalNetwork, network.physical_network_id)
+        raise ResourceUnavailable(f"network {network.name}: provider {name} is not Enabled on physical network "
+                                  f"{physical.name}; enable it with updateNetworkServiceProvider state=Enabled")
 
 
 def _lock(session: Session, network: Network) -> None:
