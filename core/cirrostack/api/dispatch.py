@@ -137,7 +137,9 @@ class Dispatcher:
                 arguments = load_objects(command, parse_params(command, request, caller), caller, session)
                 if new_uuid:
                     arguments["id"] = new_uuid
-                return job_result(command, _handler(command)(call, **arguments))
+                result = job_result(command, _handler(command)(call, **arguments))
+                self.jobs.succeed_in(session, job_uuid, result)  # commits with the job's changes
+                return result
 
         return work
 

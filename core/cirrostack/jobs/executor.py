@@ -48,6 +48,7 @@ class JobExecutor:
         self.dead_after = dead_after
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"job-{server_id}")
         self._futures: dict[str, Future[None]] = {}
+        self._recorded: set[str] = set()  # jobs whose work recorded their success itself (succeed_in)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         with database.session() as session:
@@ -153,7 +154,25 @@ class JobExecutor:
             self._finish(job_uuid, JobStatus.FAILED, {"errorcode": FAILED_RESULT_CODE,
                                                       "errortext": INTERNAL_ERROR_TEXT})
         else:
-            self._finish(job_uuid, JobStatus.SUCCEEDED, {"success": True} if result is None else result)
+            with self._lock:
+                recorded = job_uuid in self._recorded
+                self._recorded.discard(job_uuid)
+            if not recorded:
+                self._finish(job_uuid, JobStatus.SUCCEEDED, {"success": True} if result is None else result)
+
+    def succeed_in(self, session: Session, job_uuid: str, result: object) -> None:
+        """Record job `job_uuid`'s success and `result` in `session`, so that they commit with the job's own
+        changes (one transaction less per job). Call it last in the work function, which must then return
+        normally; if that transaction does not commit, the job fails as any other job whose work raised."""
+        now = utcnow()
+        session.execute(update(AsyncJob).where(AsyncJob.uuid == job_uuid).values(
+            status=JobStatus.SUCCEEDED.value, result_code=0, result_type="object",
+            result=json.dumps(result, default=str), updated=now, completed=now))
+        after_commit(session, lambda: self._mark_recorded(job_uuid))
+
+    def _mark_recorded(self, job_uuid: str) -> None:
+        with self._lock:
+            self._recorded.add(job_uuid)
 
     def _finish(self, job_uuid: str, status: JobStatus, result: object) -> None:
         now = utcnow()
@@ -188,6 +207,11 @@ class JobExecutor:
             time.sleep(0.05)
 
     # -- lifecycle -----------------------------------------------------------------------------
+
+    @property
+    def is_stopping(self) -> bool:
+        """True once `shutdown` began: long-running work should end early and say so."""
+        return self._stopping.is_set()
 
     def _beat_until_stopped(self, interval: float) -> None:
         while not self._stopping.wait(interval):
