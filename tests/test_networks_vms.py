@@ -6,11 +6,7 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import select
-
-from cirrostack.api.commands.networks._views import vm_nic_views
 from cirrostack.api.http import api_app
-from cirrostack.db.models import VirtualMachine
 from cirrostack.demo import build_demo_zone
 from cirrostack.services.networks.zone_wizard import GuestNetworking, set_up_guest_networking
 from tests.networks_zone import DEFAULT_SOURCE_NAT_OFFERING, finished, ok
@@ -111,15 +107,16 @@ def test_an_allocated_network_changes_offering_and_users_cannot_manage_routers(o
     assert status == 432
 
 
-def test_vm_nic_views_list_each_vms_nics_in_device_order(operator_api):
+def test_vm_responses_list_their_nics(operator_api):
     cloud = _cloud(operator_api)
     alice = operator_api.user("alice")
     vm = finished(operator_api, alice("deployVirtualMachine", name="v", startvm="false", **cloud))["virtualmachine"]
-    with operator_api.server.database.session() as session:
-        vm_id = session.scalars(select(VirtualMachine.id).where(VirtualMachine.uuid == vm["id"])).one()
-        views = vm_nic_views(session, [vm_id])
-    assert [(n["networkname"], n["ipaddress"], n["isdefault"]) for n in views[vm_id]] == [
-        ("alice-network", "10.1.1.2", True)]
+    assert [(n["networkname"], n["ipaddress"], n["isdefault"], n["type"]) for n in vm["nic"]] == [
+        ("alice-network", "10.1.1.2", True, "Isolated")]
+    listed = ok(alice("listVirtualMachines"))["virtualmachine"]
+    assert [n["ipaddress"] for n in listed[0]["nic"]] == ["10.1.1.2"]
+    network = ok(alice("listNetworks"))["network"][0]
+    assert listed[0]["nic"][0]["networkid"] == network["id"]
 
 
 def test_a_private_vlan_is_refused_in_a_zone_whose_hypervisor_lacks_pvlan(operator_api):

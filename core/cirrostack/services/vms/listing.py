@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Row, Select, func, or_, select
@@ -24,6 +24,7 @@ from cirrostack.db.models.templates import GuestOS, Template
 from cirrostack.db.paging import count_rows, page_slice
 from cirrostack.services import scope
 from cirrostack.services.context import AccountType, Caller
+from cirrostack.services.networks.nics import nic_rows
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class VMRows:
     rows: list[Row[Any]]
     details: dict[int, dict[str, str]]
     total: int
+    nics: dict[int, list[Row[Any]]] = field(default_factory=dict)  # by VM id, see networks.nics.nic_rows
 
 
 def list_vm_rows(session: Session, caller: Caller, owners: scope.ListScope, wanted: VMFilter, *, page: int = 1,
@@ -92,7 +94,8 @@ def list_vm_rows(session: Session, caller: Caller, owners: scope.ListScope, want
     rows = list(connection.execute(statement.order_by(VirtualMachine.id.desc())))
     # The page's ids as a subquery, not as 500 bound values, which cost more to bind than the query to run.
     details = _details(connection, select(page_ids.c.id)) if rows else {}
-    return VMRows(rows, details, total)
+    nics = nic_rows(connection, select(page_ids.c.id)) if rows else {}
+    return VMRows(rows, details, total, nics)
 
 
 def vm_rows(session: Session, vm_ids: Sequence[int]) -> VMRows:
@@ -107,7 +110,7 @@ def vm_rows(session: Session, vm_ids: Sequence[int]) -> VMRows:
     connection = read_connection(session)
     statement = _joined(select(*_ROW_COLUMNS, _ROOT_DEVICE).where(VirtualMachine.id.in_(vm_ids)))
     rows = list(connection.execute(statement.order_by(VirtualMachine.id.desc())))
-    return VMRows(rows, _details(connection, list(vm_ids)), len(rows))
+    return VMRows(rows, _details(connection, list(vm_ids)), len(rows), nic_rows(connection, list(vm_ids)))
 
 
 def read_connection(session: Session) -> Connection:

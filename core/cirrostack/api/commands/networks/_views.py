@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cirrostack.api.declaration import Field, Response
@@ -264,18 +263,13 @@ def nic_view(session: Session, nic: Nic) -> dict[str, Any]:
         "virtualmachineid": vm.uuid if vm else None})
 
 
-def vm_nic_views(session: Session, vm_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    """The `nic` list of each VM's response (listVirtualMachines and friends), by VM id, in device order."""
-    rows = session.execute(select(Nic, Network).join(Network, Network.id == Nic.network_id).where(
-        Nic.vm_id.in_(vm_ids), Nic.removed.is_(None)).order_by(Nic.vm_id, Nic.device_id))
-    views: dict[int, list[dict[str, Any]]] = {vm_id: [] for vm_id in vm_ids}
-    for nic, network in rows:
-        views[nic.vm_id].append(_clean({
-            "id": nic.uuid, "networkid": network.uuid, "networkname": network.name, "netmask": nic.netmask,
-            "gateway": nic.gateway, "ipaddress": nic.ip_address, "isolationuri": nic.broadcast_uri,
-            "broadcasturi": nic.broadcast_uri, "traffictype": network.traffic_type, "type": network.guest_type,
-            "isdefault": nic.is_default, "macaddress": nic.mac_address, "deviceid": str(nic.device_id)}))
-    return views
+def vm_nic_view(nic: Any) -> dict[str, Any]:
+    """One entry of a VM response's `nic` list, from a row of `services.networks.nics.nic_rows`."""
+    return _clean({
+        "id": nic.uuid, "networkid": nic.network_uuid, "networkname": nic.network_name, "netmask": nic.netmask,
+        "gateway": nic.gateway, "ipaddress": nic.ip_address, "isolationuri": nic.broadcast_uri,
+        "broadcasturi": nic.broadcast_uri, "traffictype": nic.traffic_type, "type": nic.guest_type,
+        "isdefault": nic.is_default, "macaddress": nic.mac_address, "deviceid": str(nic.device_id)})
 
 
 def router_view(session: Session, router: Router) -> dict[str, Any]:
