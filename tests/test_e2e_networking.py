@@ -211,6 +211,13 @@ def test_an_isolated_network_forwards_balances_filters_and_cleans_up(
     answers = {fetch(client_namespace, f"http://{public_ip}/") for _ in range(6)}
     assert answers == {"web-1", "web-2"}, f"round robin over both guests answered {answers}"
 
+    # restartNetwork with cleanup rebuilds the router from the database; it converges to the same rules
+    client.restartNetwork(id=network["id"], cleanup="true", fetch_result=True)
+    wait_for(lambda: {fetch(client_namespace, f"http://{public_ip}/") for _ in range(4)} == {"web-1", "web-2"},
+             "both guests through the rebuilt router's load balancer", 20)
+    assert fetch(client_namespace, f"http://{public_ip}:8080/", timeout=1) == "", "the removed rule stays removed"
+    assert sh("dig", "+short", f"@{GUEST_GATEWAY}", "web-1", namespace=web2["namespace"]).stdout.split() == [web1["ip"]]
+
     # deleting the network (after its VMs) leaves nothing of it behind
     implemented = client.listNetworks(id=network["id"], listall="true", fetch_list=True)[0]
     for vm in (web1, web2):

@@ -67,6 +67,10 @@ class NamespaceRouterBackend(RouterBackend):
                 self.host_namespace)
         bridges.ensure_bridge(bridge, self.host_namespace)
         run(["ip", "link", "set", host_side, "master", bridge, "up"], self.host_namespace)
+        # A rebuilt router answers with the MAC its predecessor had, so guests and the public gateway keep
+        # reaching it through their ARP caches (a restartNetwork with cleanup would otherwise go dark until
+        # every neighbour's cache entry expires).
+        run(["ip", "link", "set", router_side, "address", _router_mac(router_side, namespace)], namespace)
         run(["ip", "link", "set", router_side, "up"], namespace)
 
     def implement(self, network: ServiceNetwork) -> None:
@@ -151,3 +155,7 @@ class NamespaceRouterBackend(RouterBackend):
             raise HostUnreachable(f"router of network {network.name}: namespace {namespace} could not be removed")
 
 
+def _router_mac(device: str, namespace: str) -> str:
+    """A locally administered unicast MAC fixed by the router's namespace (hence its network) and device."""
+    digest = hashlib.sha256(f"{namespace}/{device}".encode()).digest()
+    return ":".join(f"{byte:02x}" for byte in (0x02, *digest[:5]))
