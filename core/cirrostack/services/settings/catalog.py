@@ -177,6 +177,14 @@ _ADVANCED = (
        "cleanup thread.", "Storage", minimum=1),
     _s("secstorage.allowed.internal.sites", None, str, "Comma separated list of cidrs internal to the datacenter "
        "that can host template download servers, please note 0.0.0.0 is not a valid site"),
+    _s("max.template.iso.size", 50, int, "The maximum size for a downloaded template or ISO (in GB).", "Storage",
+       minimum=1),
+    _s("template.download.timeout", 60, int, "Seconds a template or ISO download may wait for the server to connect "
+       "or to send more bytes before the attempt fails.", "Storage", minimum=1),
+    _s("template.download.retries", 3, int, "How many times a template or ISO download retries after a connection "
+       "error, a request that got no reply or an HTTP 5xx reply, with growing pauses, before it ends in Download "
+       "Error (a transfer that breaks off after the reply began is not resumed).",
+       "Storage", minimum=0, maximum=10),
 )
 
 _ROUTER = (

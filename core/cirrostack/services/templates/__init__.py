@@ -2,6 +2,9 @@
 
     registration   registerTemplate/registerIso, updateTemplate, deleteTemplate/deleteIso,
                    copyTemplate, and the simulator zone's BUILTIN template
+    download       the per-zone download job that makes a registered image ready (or says why not)
+    image_checks   checksums ("{SHA-256}hex", MD5) and image headers (qcow2, VHD, VHDX, ISO sizes)
+    _fetch         streaming a URL with urllib3's retries and timeouts
     listing        listTemplates/listIsos with CloudStack's templatefilter/isofilter semantics
     catalogue      the guest OS types and categories (listOsTypes, listOsCategories)
     _formats       which image formats suit which hypervisor

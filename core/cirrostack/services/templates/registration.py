@@ -1,10 +1,10 @@
 """Registering, updating, copying and deleting templates and ISOs.
 
-Registering records the image's URL and one `TemplateZoneRef` per zone (every zone for
-zoneid=-1). Nothing is downloaded yet: image transfer to secondary storage arrives with the
-storage work, so each zone ref says so in `status` and stays not ready. The one exception is a
-simulator zone's BUILTIN template (`create_builtin_template`), which is ready at once, as with
-CloudStack's simulator.
+Registering records the image's URL (http or https) and its checksum, adds one `TemplateZoneRef`
+per zone (every zone for zoneid=-1) and queues a download job per ref (see `download`), which
+makes the ref ready or says why not. copyTemplate adds a zone the same way, and copying into a
+zone whose download failed starts that download again. The simulator zone's BUILTIN template
+(`create_builtin_template`) is ready at once, as with CloudStack's simulator.
 """
 
 from __future__ import annotations
@@ -26,10 +26,9 @@ from cirrostack.services.infrastructure import _entities  # noqa: F401  (zones a
 from cirrostack.services.seed import stable_uuid
 from cirrostack.services.templates._access import ISO_FORMAT, check_may_change
 from cirrostack.services.templates._formats import disk_format, hypervisor_type
+from cirrostack.services.templates.download import NOT_COPIED, NOT_DOWNLOADED, is_failed, start_download
+from cirrostack.services.templates.image_checks import parse_checksum
 
-#: `status` of a zone ref whose image was not fetched (no secondary-storage transfer exists yet).
-NOT_DOWNLOADED = "Not downloaded: image transfer arrives with the storage work"
-NOT_COPIED = "Not copied: image transfer arrives with the storage work"
 ALL_ZONES = "-1"
 
 SIMULATOR_TEMPLATE_NAME = "CentOS 5.3(64-bit) no GUI (Simulator)"
@@ -42,11 +41,20 @@ def _kind(template: Template) -> str:
 
 
 def check_url(url: str, param: str = "url") -> str:
-    """An http(s) or ftp URL with a host; else 431 naming `param`."""
+    """An http or https URL with a host (the download job fetches it); else 431 naming `param`."""
     parsed = urlparse(url.strip())
-    if parsed.scheme.lower() not in ("http", "https", "ftp") or not parsed.netloc:
-        raise InvalidParameter(param, f"{url!r} is not an http, https or ftp URL of the image")
+    if parsed.scheme.lower() not in ("http", "https") or not parsed.hostname:
+        raise InvalidParameter(param, f"{url!r} is not an http or https URL of the image")
     return url.strip()
+
+
+def check_checksum(checksum: str | None, param: str = "checksum") -> str | None:
+    """A checksum as CloudStack takes it ("{MD5}hex", "{SHA-256}hex", ... or bare MD5 hex), None
+    when absent; else 431 naming `param`."""
+    if checksum is None or not checksum.strip():
+        return None
+    parse_checksum(checksum, param)
+    return checksum.strip()
 
 
 def guest_os_by_uuid(session: Session, uuid: str, param: str = "ostypeid") -> GuestOS:
@@ -81,10 +89,14 @@ def _check_flags(caller: Caller, is_featured: bool) -> None:
         raise PermissionDenied("isfeatured: only administrators can make a template or ISO featured")
 
 
-def _add_refs(session: Session, template: Template, zones: list[Zone], status: str) -> None:
-    for zone in zones:
-        template.zone_refs.append(TemplateZoneRef(zone_id=zone.id, status=status, is_ready=False))
+def _add_refs(session: Session, caller: Caller, jobs: Any, template: Template, zones: list[Zone],
+              status: str) -> None:
+    """A not-ready ref per zone, each with its download job queued for when `session` commits."""
+    refs = [TemplateZoneRef(zone_id=zone.id, status=status, is_ready=False) for zone in zones]
+    template.zone_refs.extend(refs)
     session.flush()
+    for ref in refs:
+        start_download(session, caller, jobs, ref)
 
 
 def register_template(session: Session, caller: Caller, registry: Any, *, name: str, displaytext: str,
@@ -93,11 +105,12 @@ def register_template(session: Session, caller: Caller, registry: Any, *, name: 
                       passwordenabled: bool = False, sshkeyenabled: bool = False,
                       isdynamicallyscalable: bool = False, requireshvm: bool = True, bits: int = 64,
                       checksum: str | None = None, templatetag: str | None = None, account: str | None = None,
-                      domain: Any | None = None) -> Template:
-    """A USER template from `url` for `hypervisor` in zone `zoneid` ("-1": every zone).
+                      domain: Any | None = None, jobs: Any = None) -> Template:
+    """A USER template from `url` for `hypervisor` in zone `zoneid` ("-1": every zone), with a
+    download job per zone queued through `jobs` (the JobExecutor) once `session` commits.
 
     Raises 431 naming `hypervisor`, `format` (unknown, or not suitable for the hypervisor),
-    `url`, `zoneid` or `bits`; 531 for `isfeatured` or `account` used by a plain user."""
+    `url`, `checksum`, `zoneid` or `bits`; 531 for `isfeatured` or `account` used by a plain user."""
     hypervisor = hypervisor_type(registry, hypervisor)
     image_format = disk_format(format, hypervisor)
     if bits not in (32, 64):
@@ -106,14 +119,15 @@ def register_template(session: Session, caller: Caller, registry: Any, *, name: 
     zones, cross_zones = zones_for(session, caller, zoneid)
     owner = _owner(session, caller, account, domain)
     template = Template(name=name, display_text=displaytext, format=image_format, hypervisor_type=hypervisor,
-                        guest_os_id=ostype.id, account_id=owner.id, url=check_url(url), checksum=checksum,
+                        guest_os_id=ostype.id, account_id=owner.id, url=check_url(url),
+                        checksum=check_checksum(checksum),
                         bits=bits, requires_hvm=requireshvm, is_public=ispublic, is_featured=isfeatured,
                         is_extractable=isextractable, password_enabled=passwordenabled,
                         sshkey_enabled=sshkeyenabled, is_dynamically_scalable=isdynamicallyscalable,
                         cross_zones=cross_zones, template_tag=templatetag)
     session.add(template)
     session.flush()
-    _add_refs(session, template, zones, NOT_DOWNLOADED)
+    _add_refs(session, caller, jobs, template, zones, NOT_DOWNLOADED)
     record(session, caller, "TEMPLATE.CREATE", f"registered template {name} from {template.url}",
            account_id=owner.id, domain_id=owner.domain_id, resource_type="Template", resource_uuid=template.uuid)
     return template
@@ -122,8 +136,10 @@ def register_template(session: Session, caller: Caller, registry: Any, *, name: 
 def register_iso(session: Session, caller: Caller, *, name: str, displaytext: str, url: str, zoneid: str,
                  ostype: GuestOS | None = None, bootable: bool = True, ispublic: bool = False,
                  isfeatured: bool = False, isextractable: bool = False, isdynamicallyscalable: bool = False,
-                 checksum: str | None = None, account: str | None = None, domain: Any | None = None) -> Template:
-    """An ISO from `url` in zone `zoneid` ("-1": every zone); a bootable ISO needs `ostypeid`."""
+                 checksum: str | None = None, account: str | None = None, domain: Any | None = None,
+                 jobs: Any = None) -> Template:
+    """An ISO from `url` in zone `zoneid` ("-1": every zone), downloaded like a template (see
+    `register_template`); a bootable ISO needs `ostypeid`."""
     if bootable and ostype is None:
         raise InvalidParameter("ostypeid", "a bootable ISO needs an OS type (pass ostypeid, or bootable=false)")
     _check_flags(caller, isfeatured)
@@ -131,12 +147,12 @@ def register_iso(session: Session, caller: Caller, *, name: str, displaytext: st
     owner = _owner(session, caller, account, domain)
     iso = Template(name=name, display_text=displaytext, format=ISO_FORMAT, hypervisor_type=None,
                    guest_os_id=ostype.id if ostype is not None else None, account_id=owner.id, url=check_url(url),
-                   checksum=checksum, bootable=bootable, is_public=ispublic, is_featured=isfeatured,
+                   checksum=check_checksum(checksum), bootable=bootable, is_public=ispublic, is_featured=isfeatured,
                    is_extractable=isextractable, is_dynamically_scalable=isdynamicallyscalable,
                    cross_zones=cross_zones)
     session.add(iso)
     session.flush()
-    _add_refs(session, iso, zones, NOT_DOWNLOADED)
+    _add_refs(session, caller, jobs, iso, zones, NOT_DOWNLOADED)
     record(session, caller, "ISO.CREATE", f"registered ISO {name} from {iso.url}", account_id=owner.id,
            domain_id=owner.domain_id, resource_type="Iso", resource_uuid=iso.uuid)
     return iso
@@ -189,24 +205,33 @@ def delete_template(session: Session, caller: Caller, template: Template, zone: 
 
 
 def copy_template(session: Session, caller: Caller, template: Template, destination: Zone,
-                  source: Zone | None = None) -> Template:
-    """Add `destination` to the zones of a template or ISO (copyTemplate / copyIso).
+                  source: Zone | None = None, jobs: Any = None) -> Template:
+    """Add `destination` to the zones of a template or ISO (copyTemplate / copyIso) and queue its
+    download there; the image comes from the registered URL (no zone keeps a copy of its own).
 
-    The source zone must hold it; the destination must not. Without image transfer the new
-    zone ref records the copy as not done (see NOT_COPIED)."""
+    The source zone must hold it; the destination must not, unless the destination's download
+    failed: then that download starts again (the source may then be the destination itself)."""
     check_may_change(session, caller, template, "copy")
     kind = _kind(template).lower()
-    zone_ids = {ref.zone_id for ref in template.zone_refs}
-    if source is not None and source.id not in zone_ids:
+    refs = {ref.zone_id: ref for ref in template.zone_refs}
+    if source is not None and source.id not in refs:
         raise InvalidParameter("sourcezoneid", f"{kind} {template.name} is not in zone {source.name}")
-    if source is not None and source.id == destination.id:
-        raise InvalidParameter("destzoneid", "the destination zone is the source zone")
-    if destination.id in zone_ids:
-        raise InvalidParameter("destzoneid", f"{kind} {template.name} is already in zone {destination.name}")
-    _add_refs(session, template, [destination], NOT_COPIED)
-    record(session, caller, f"{kind.upper()}.COPY", f"copied {kind} {template.name} to zone {destination.name}",
-           account_id=template.account_id, domain_id=template.account.domain_id, resource_type=_kind(template),
-           resource_uuid=template.uuid)
+    failed = refs.get(destination.id)
+    if failed is not None and is_failed(failed):
+        failed.status = NOT_COPIED
+        session.flush()
+        start_download(session, caller, jobs, failed)
+        what = f"restarted the download of {kind} {template.name} in zone {destination.name}"
+    else:
+        if source is not None and source.id == destination.id:
+            raise InvalidParameter("destzoneid", "the destination zone is the source zone")
+        if failed is not None:
+            raise InvalidParameter("destzoneid", f"{kind} {template.name} is already in zone {destination.name} "
+                                                 f"({failed.status})")
+        _add_refs(session, caller, jobs, template, [destination], NOT_COPIED)
+        what = f"copied {kind} {template.name} to zone {destination.name}"
+    record(session, caller, f"{kind.upper()}.COPY", what, account_id=template.account_id,
+           domain_id=template.account.domain_id, resource_type=_kind(template), resource_uuid=template.uuid)
     session.refresh(template)
     return template
 

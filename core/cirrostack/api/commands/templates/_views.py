@@ -34,6 +34,8 @@ _COMMON = (
     Field("zonename", "string", "the name of the zone for this template"),
     Field("status", "string", "the status of the template in this zone (whether and how far its image arrived)"),
     Field("size", "long", "the size of the template in bytes, once known"),
+    Field("physicalsize", "long", "the size of the image file in bytes (a sparse format is smaller than size), once "
+                                  "downloaded"),
     Field("templatetype", "string", "the type of the template: USER, BUILTIN, SYSTEM or PERHOST"),
     Field("isextractable", "boolean", "true if the template is extractable, false otherwise"),
     Field("checksum", "string", "checksum of the template"),
@@ -84,6 +86,7 @@ def template_view(session: Session, row: TemplateRow) -> dict[str, Any]:
         "accountid": account.uuid, "domain": account.domain.name, "domainid": account.domain.uuid,
         "zoneid": row.ref.zone.uuid if row.ref else None, "zonename": row.ref.zone.name if row.ref else None,
         "status": row.ref.status if row.ref else None, "size": row.ref.size_bytes if row.ref else None,
+        "physicalsize": row.ref.physical_size_bytes if row.ref else None,
         "templatetype": template.template_type, "isextractable": template.is_extractable,
         "checksum": template.checksum, "isdynamicallyscalable": template.is_dynamically_scalable, "tags": [],
     }

@@ -15,8 +15,8 @@ _PACKAGE = "org.apache.cloudstack.api.command.user.iso."
 _RELATED = ("listIsos", "registerIso")
 
 REGISTER_ISO = Command(
-    "registerIso", "Registers an existing ISO into the CloudStack Cloud. The URL is recorded; the image is not "
-                   "transferred until secondary-storage transfer exists, and each zone's status says so.",
+    "registerIso", "Registers an existing ISO into the CloudStack Cloud. A download job per zone fetches the URL "
+                   "and checks it; each zone's status and isready follow it.",
     kind=CommandKind.LIST, response=ISO_RESPONSE, roles=ANY_ROLE, java_class=_PACKAGE + "RegisterIsoCmd",
     related=_RELATED,
     params=(Param("displaytext", String(length=4096), "the display text of the ISO. This is usually used for display "
@@ -31,7 +31,8 @@ REGISTER_ISO = Command(
                                               "must also be used."),
             Param("bootable", Boolean(), "true if this ISO is bootable. If not passed explicitly its assumed to be "
                                          "true"),
-            Param("checksum", String(), "the MD5 checksum value of this ISO"),
+            Param("checksum", String(), "the checksum of this ISO: MD5 hex, or {MD5}, {SHA-1}, {SHA-256}, "
+                                        "{SHA-384} or {SHA-512} followed by hex"),
             Param("isdynamicallyscalable", Boolean(), "true if ISO contains XS/VMWare tools inorder to support "
                                                       "dynamic scaling of VM cpu/memory"),
             Param("isextractable", Boolean(), "true if the iso or its derivatives are extractable; default is false"),
@@ -77,7 +78,8 @@ DELETE_ISO = Command(
 @REGISTER_ISO.handler
 def register_iso(call: Call, ostypeid: GuestOS | None = None, domainid: Domain | None = None,
                  projectid: str | None = None, **fields: Any) -> ListResult:
-    iso = templates.register_iso(call.session, call.caller, ostype=ostypeid, domain=domainid, **fields)
+    iso = templates.register_iso(call.session, call.caller, ostype=ostypeid, domain=domainid, jobs=call.jobs,
+                                 **fields)
     rows = template_rows(iso)
     return ListResult([template_view(call.session, row) for row in rows], len(rows))
 

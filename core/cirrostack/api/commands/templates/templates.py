@@ -15,8 +15,8 @@ _PACKAGE = "org.apache.cloudstack.api.command.user.template."
 _RELATED = ("listTemplates", "registerTemplate", "updateTemplate", "copyTemplate")
 
 REGISTER_TEMPLATE = Command(
-    "registerTemplate", "Registers an existing template into the CloudStack cloud. The URL is recorded; the image "
-                        "is not transferred until secondary-storage transfer exists, and each zone's status says so.",
+    "registerTemplate", "Registers an existing template into the CloudStack cloud. A download job per zone fetches "
+                        "the URL and checks it; each zone's status and isready follow it.",
     kind=CommandKind.LIST, response=TEMPLATE_RESPONSE, roles=ANY_ROLE, java_class=_PACKAGE + "RegisterTemplateCmd",
     related=_RELATED,
     params=(Param("displaytext", String(length=4096), "the display text of the template. This is usually used for "
@@ -35,7 +35,8 @@ REGISTER_TEMPLATE = Command(
             Param("domainid", Uuid("Domain"), "an optional domainId. If the account parameter is used, domainId "
                                               "must also be used."),
             Param("bits", Integer(), "32 or 64 bits support. 64 by default"),
-            Param("checksum", String(), "the MD5 checksum value of this template"),
+            Param("checksum", String(), "the checksum of this template: MD5 hex, or {MD5}, {SHA-1}, {SHA-256}, "
+                                        "{SHA-384} or {SHA-512} followed by hex"),
             Param("details", Map(key_value=True), "Template details in key/value pairs."),
             Param("isdynamicallyscalable", Boolean(), "true if template contains XS/VMWare tools inorder to support "
                                                       "dynamic scaling of VM cpu/memory"),
@@ -107,7 +108,7 @@ COPY_TEMPLATE = Command(
 def register_template(call: Call, ostypeid: GuestOS, domainid: Domain | None = None, details: Any = None,
                       projectid: str | None = None, **fields: Any) -> ListResult:
     template = templates.register_template(call.session, call.caller, call.registry, ostype=ostypeid,
-                                           domain=domainid, **fields)
+                                           domain=domainid, jobs=call.jobs, **fields)
     rows = template_rows(template)
     return ListResult([template_view(call.session, row) for row in rows], len(rows))
 
@@ -135,6 +136,6 @@ def delete_template(call: Call, id: Template, zoneid: Zone | None = None) -> Non
 
 @COPY_TEMPLATE.handler
 def copy_template(call: Call, id: Template, destzoneid: Zone, sourcezoneid: Zone) -> dict[str, Any]:
-    template = templates.copy_template(call.session, call.caller, id, destzoneid, sourcezoneid)
+    template = templates.copy_template(call.session, call.caller, id, destzoneid, sourcezoneid, jobs=call.jobs)
     row = next(row for row in template_rows(template) if row.ref is not None and row.ref.zone_id == destzoneid.id)
     return template_view(call.session, row)
