@@ -13,7 +13,6 @@ vCPU was hot-plugged (see the plugin README).
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -56,15 +55,19 @@ def kvm_cloud(libvirtd, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tu
     assert status == 0, f"cirro serve exited with {status} after SIGTERM:\n{server.log_text()}"
 
 
-def _mark_ready(server: RunningServer, template_id: str, image_server) -> None:
-    """Image transfer to secondary storage is not built in the core yet (templates stay "Not
-    downloaded"); KVM hosts fetch the template from its URL themselves, so the test records what a
-    finished download would: ready, with the image's virtual and physical size."""
+def _wait_until_ready(client: CloudStack, template_id: str, image_server, seconds: float = 60) -> dict:
+    """The core's download job fetches the registered URL and checks its MD5 and qcow2 header; the
+    template is ready once listTemplates says so, with the image's virtual and physical size."""
+    deadline = time.monotonic() + seconds
+    while True:
+        row = client.listTemplates(templatefilter="self", id=template_id, fetch_list=True)[0]
+        if row["isready"] or row["status"].startswith("Download Error") or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert row["isready"] is True, row
     physical = (image_server.directory / TEMPLATE_FILE).stat().st_size
-    with sqlite3.connect(server.data_dir / "cirrostack.db") as db:
-        db.execute("UPDATE template_zone_refs SET is_ready = 1, status = 'Download Complete', size_bytes = ?, "
-                   "physical_size_bytes = ? WHERE template_id = (SELECT id FROM templates WHERE uuid = ?)",
-                   (TEMPLATE_VIRTUAL_SIZE, physical, template_id))
+    assert (row["size"], row["physicalsize"]) == (TEMPLATE_VIRTUAL_SIZE, physical)
+    return row
 
 
 def _kvm_zone(client: CloudStack, server: RunningServer, image_server, name: str, host_uris: list[str],
@@ -90,7 +93,7 @@ def _kvm_zone(client: CloudStack, server: RunningServer, image_server, name: str
                                        hypervisor="KVM", ostypeid=os_type, url=image_server.template_url,
                                        zoneid=zone["id"], checksum=image_server.md5, ispublic=True,
                                        isdynamicallyscalable=True)["template"][0]
-    _mark_ready(server, template["id"], image_server)
+    _wait_until_ready(client, template["id"], image_server)
     client.updateZone(id=zone["id"], allocationstate="Enabled")
     client.updateConfiguration(name="enable.dynamic.scale.vm", value="true", zoneid=zone["id"])
     offerings = {size: client.createServiceOffering(name=f"{name}-{size}", displaytext=f"{cpus}x{mhz} MHz, {mb} MiB",
