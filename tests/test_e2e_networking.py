@@ -185,8 +185,11 @@ def test_an_isolated_network_forwards_balances_filters_and_cleans_up(
                                               fetch_list=True)[0]
     public_ip = source_nat["ipaddress"]
 
-    # egress leaves as the network's public IP
+    # the default offering denies egress until an egress rule allows it; then it leaves as the public IP
     http_servers.echo_client_address(client_namespace, PUBLIC_GATEWAY, 9000)
+    assert fetch(web1["namespace"], f"http://{PUBLIC_GATEWAY}:9000/", timeout=1) == "", "egress is denied by default"
+    client.createEgressFirewallRule(networkid=network["id"], protocol="tcp", startport=9000, endport=9000,
+                                    cidrlist="0.0.0.0/0", fetch_result=True)
     wait_for(lambda: fetch(web1["namespace"], f"http://{PUBLIC_GATEWAY}:9000/") == public_ip,
              f"web-1's request arriving from {public_ip}", 15)
 
@@ -207,7 +210,9 @@ def test_an_isolated_network_forwards_balances_filters_and_cleans_up(
     rule = client.createLoadBalancerRule(publicipid=source_nat["id"], name="web", algorithm="roundrobin",
                                          publicport=80, privateport=8000, fetch_result=True)["loadbalancer"]
     client.assignToLoadBalancerRule(id=rule["id"], virtualmachineids=f"{web1['id']},{web2['id']}", fetch_result=True)
-    wait_for(lambda: fetch(client_namespace, f"http://{public_ip}/"), "an answer through the load balancer", 15)
+    # haproxy checks its members before it sends them traffic, so wait until both are in rotation
+    wait_for(lambda: {fetch(client_namespace, f"http://{public_ip}/") for _ in range(4)} == {"web-1", "web-2"},
+             "both guests answering through the load balancer", 20)
     answers = {fetch(client_namespace, f"http://{public_ip}/") for _ in range(6)}
     assert answers == {"web-1", "web-2"}, f"round robin over both guests answered {answers}"
 

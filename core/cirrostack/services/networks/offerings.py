@@ -35,7 +35,7 @@ def create_offering(session: Session, caller: Caller, registry: PluginRegistry, 
                     servicecapabilitylist: list[dict[str, str]] | None = None, specifyvlan: bool = False,
                     specifyipranges: bool = False, conservemode: bool = True, networkrate: int | None = None,
                     availability: str = "Optional", tags: str | None = None, ispersistent: bool = False,
-                    egressdefaultpolicy: bool = False, maxconnections: int | None = None,
+                    egressdefaultpolicy: bool = True, maxconnections: int | None = None,
                     redundant_router: bool = False) -> NetworkOffering:
     """A Disabled offering with the given services. Records NETWORK.OFFERING.CREATE."""
     _unique_name(session, name)

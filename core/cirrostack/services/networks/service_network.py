@@ -16,6 +16,7 @@ from cirrostack.db.models.infrastructure import Zone
 from cirrostack.db.models.networks import (
     IpState,
     Network,
+    NetworkOffering,
     NetworkOfferingService,
     PhysicalNetwork,
     PublicIpAddress,
@@ -56,6 +57,7 @@ def service_network(session: Session, network: Network, secrets: Any = None) -> 
     source_nat = next((ip for ip in ips if ip.is_source_nat), None)
     public_range = session.get(VlanIpRange, source_nat.vlan_range_id) if source_nat is not None else None
     dns = tuple(server for server in ((zone.dns1, zone.dns2) if zone is not None else ()) if server)
+    offering = session.get(NetworkOffering, network.network_offering_id)
     return ServiceNetwork(
         uuid=network.uuid, name=network.name, cidr=network.cidr or "", gateway=network.gateway or "",
         broadcast_uri=network.broadcast_uri or "", isolation_method=isolation_method_of(session, network),
@@ -64,7 +66,8 @@ def service_network(session: Session, network: Network, secrets: Any = None) -> 
         public_netmask=public_range.netmask if public_range is not None else "",
         public_gateway=public_range.gateway if public_range is not None else "",
         public_broadcast_uri=public_broadcast_uri(public_range.vlan_tag) if public_range is not None else "",
-        public_ips=tuple(ip.address for ip in ips))
+        public_ips=tuple(ip.address for ip in ips),
+        egress_default_allow=bool(offering.egress_default_allow) if offering is not None else True)
 
 
 def offering_providers(session: Session, network_offering_id: int) -> dict[str, set[str]]:

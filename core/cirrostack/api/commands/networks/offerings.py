@@ -43,7 +43,8 @@ CREATE_NETWORK_OFFERING = Command(
             Param("ispersistent", Boolean(), "true if network offering supports persistent networks; defaulted to "
                                              "false if not specified"),
             Param("egressdefaultpolicy", Boolean(), "true if default guest network egress policy is allow; false if "
-                                                    "default egress policy is deny"),
+                                                    "default egress policy is deny; true when not given (the "
+                                                    "shipped default isolated offerings deny)"),
             Param("maxconnections", Integer(), "maximum number of concurrent connections supported by the network "
                                                "offering"),
             Param("details", Map(), "Network offering details in key/value pairs. Supported keys are "
