@@ -33,11 +33,18 @@ class ImageServer:
 
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
+        self.failures: dict[str, int] = {}  # path -> how many more requests get 503
+        self.requests: list[str] = []
         self.release = threading.Event()
         images = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                images.requests.append(self.path)
+                if images.failures.get(self.path, 0) > 0:
+                    images.failures[self.path] -= 1
+                    self.send_error(503, "Service Unavailable")
+                    return
                 if self.path.startswith("/slow/"):
                     self._trickle()
                     return
@@ -225,6 +232,25 @@ def test_failed_downloads_say_why_and_a_copy_into_the_zone_starts_them_again(ope
     status, body = operator_api.root("copyTemplate", id=missing["id"], sourcezoneid=zone.uuid, destzoneid=zone.uuid)
     job = operator_api.job_result(body["jobid"])
     assert job["jobstatus"] == 2 and job["jobresult"]["errortext"].startswith("destzoneid:")
+
+
+def test_5xx_replies_are_retried_and_an_unreachable_url_fails_after_the_retries(operator_api, images, tmp_path):
+    zone = _zone(operator_api)
+    images.files["/busy.qcow2"] = _qemu_image(tmp_path, "qcow2", "16M")
+    images.failures["/busy.qcow2"] = 2
+    busy = _register(operator_api, zone, "busy", f"{images.base}/busy.qcow2")
+    assert _template_row(operator_api, busy["id"])["isready"] is True
+    assert images.requests.count("/busy.qcow2") == 3
+
+    assert operator_api.root("updateConfiguration", name="template.download.retries", value="1")[0] == 200
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/nothing.qcow2"
+    row = _template_row(operator_api, _register(operator_api, zone, "closed", closed)["id"])
+    assert row["status"].startswith(f"{download.ERROR_PREFIX}{closed} could not be reached after 2 attempt(s)")
+    images.failures["/busy.qcow2"] = 5
+    row = _template_row(operator_api, _register(operator_api, zone, "busier", f"{images.base}/busy.qcow2")["id"])
+    assert "answered HTTP 503" in row["status"], row
 
 
 def test_only_http_urls_and_well_formed_checksums_are_registered(operator_api, images):
