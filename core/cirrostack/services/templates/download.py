@@ -54,8 +54,8 @@ PROGRESS_INTERVAL_SECONDS = 1.0
 
 def start_download(session: Session, caller: Caller, jobs: Any, ref: TemplateZoneRef) -> str | None:
     """Queue the download of `ref` (flushed, in `session`) once `session` commits; returns the job
-    uuid, or None when there is no job executor (the ref then stays queued until a copyTemplate
-    with one starts it)."""
+    uuid. Without a job executor (`jobs` None: a caller outside the API server) nothing is queued and
+    the ref keeps its queued status; the server's recovery does not see it either."""
     if jobs is None:
         return None
     template = ref.template
@@ -87,7 +87,7 @@ def _download_work(jobs: Any, ref_id: int):
             url, image_format, checksum = template.url or "", template.format, template.checksum
             subject = f"{'ISO' if template.is_iso else 'template'} {template.name} ({template.uuid})"
             zone_name = ref.zone.name
-            limits = _limits(session, ref.zone_id)
+            limits = _limits(session)
             hint = retry_hint(template.is_iso)
         progress = _ProgressWriter(database, ref_id, jobs, hint)
         progress.write(IN_PROGRESS)
@@ -106,7 +106,7 @@ def _download_work(jobs: Any, ref_id: int):
     return work
 
 
-def _limits(session: Session, zone_id: int) -> FetchLimits:
+def _limits(session: Session) -> FetchLimits:
     return FetchLimits(timeout_seconds=float(settings.value(session, "template.download.timeout")),
                        retries=int(settings.value(session, "template.download.retries")),
                        max_bytes=int(settings.value(session, "max.template.iso.size")) * 1024**3)
