@@ -24,7 +24,7 @@ from cirrostack.db.models.compute import VirtualMachine, VMDetail, VMState, Volu
 from cirrostack.db.models.infrastructure import AllocationState, Host, Zone
 from cirrostack.db.models.offerings import DiskOffering, ServiceOffering
 from cirrostack.db.models.storage import StoragePool, StoreScope
-from cirrostack.db.models.templates import Template, TemplateZoneRef
+from cirrostack.db.models.templates import Template
 from cirrostack.errors import InsufficientCapacity, InvalidParameter, InvalidState, VMNotFound
 from cirrostack.jobs.cleanup import register_cleanup
 from cirrostack.services import events, limits, planner
@@ -97,7 +97,7 @@ def deploy(session: Session, caller: Caller, request: DeployRequest, secrets: An
         check_host_name(request.name)
     if zone.allocation_state == AllocationState.DISABLED.value and not caller.is_root_admin:
         raise InvalidState(f"zoneid: zone {zone.name} is Disabled; VMs can be deployed in Enabled zones only")
-    _require_ready_template(session, request.template, zone)
+    _require_ready_template(request.template, zone)
     _consume_vm_limits(session, owner.id, size)
     vm = VirtualMachine(name=request.name or "", display_name=request.display_name, account_id=owner.id,
                         domain_id=owner.domain_id, zone_id=zone.id, template_id=request.template.id,
@@ -339,10 +339,9 @@ def _plan_placement(session: Session, vm: VirtualMachine, host: Host | None) -> 
                         preferred_host_id=vm.last_host_id if host is None else None)
 
 
-def _require_ready_template(session: Session, template: Template, zone: Zone) -> None:
-    ready = session.scalar(select(TemplateZoneRef.is_ready).where(TemplateZoneRef.template_id == template.id,
-                                                                  TemplateZoneRef.zone_id == zone.id))
-    if not ready:
+def _require_ready_template(template: Template, zone: Zone) -> None:
+    # The template's zone references are loaded with it (eagerly), so no query is needed here.
+    if not any(ref.zone_id == zone.id and ref.is_ready for ref in template.zone_refs):
         raise InvalidParameter("templateid", f"template {template.name} ({template.uuid}) is not ready in zone "
                                              f"{zone.name}; wait until it is downloaded there, or copy it there")
 
