@@ -63,10 +63,17 @@ class VlanIsolation(GuestIsolationMethod):
 
     def release_on_host(self, host: GuestHost, physical_network: PhysicalNetworkSpec,
                         network: GuestNetworkSpec) -> None:
-        """Forget the network on `host`. The bridge itself belongs to the network host, where the
-        router still uses it until the network is shut down, so it is left in place."""
+        """Forget the network on `host` and, with namespace guests, remove its guest bridge once nothing
+        (no guest, no router) is plugged into it any more."""
+        from cirrostack.router.bridges import bridge_name, bridge_ports, remove_bridge
+
         with self._lock:
             self._plumbed.get(host.host.uuid, {}).pop(network.broadcast_uri, None)
+        if self.settings.get(GUEST_NAMESPACES_SETTING) and network.broadcast_uri:
+            namespace = str(self.settings.get(NETWORK_HOST_NAMESPACE_SETTING) or "")
+            bridge = bridge_name(self._checked_uri(network.broadcast_uri))
+            if not bridge_ports(bridge, namespace):
+                remove_bridge(bridge, namespace)
 
     def _checked_uri(self, uri: str) -> str:
         if not uri:

@@ -19,9 +19,11 @@ from cirrostack.errors import InvalidParameter, ResourceInUse
 from cirrostack.plugins.registry import PluginRegistry
 from cirrostack.services.context import Caller
 from cirrostack.services.events import record as record_event
+from cirrostack.services.network_rules.cleanup import forget_network_rules
 from cirrostack.services.networks import guest_vlans, implement, public_ips
 from cirrostack.services.networks.apply import push_network
 from cirrostack.services.networks.service_network import offering_providers
+from cirrostack.services.networks.vm_networks import release_from_hosts
 
 
 def restart_network(session: Session, caller: Caller, registry: PluginRegistry, secrets: Any, network: Network,
@@ -54,7 +56,9 @@ def delete_network(session: Session, caller: Caller, registry: PluginRegistry, s
         except Exception:
             if not forced:
                 raise
+    forget_network_rules(session, network)
     public_ips.release_network_addresses(session, caller, network)
+    release_from_hosts(session, registry, secrets, network)
     guest_vlans.release(session, network)
     network.state = NetworkState.DESTROY.value
     network.mark_removed()

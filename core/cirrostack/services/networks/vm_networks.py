@@ -160,3 +160,28 @@ def _plumb(session: Session, registry: Any, secrets: Any, host: Host, network: N
     plumbed = method.implement_on_host(GuestHost(host_ref(host, secrets), host.hypervisor_type), spec,
                                        guest_network_spec(network))
     return plumbed.bridge
+
+
+def release_from_hosts(session: Session, registry: Any, secrets: Any, network: Network) -> None:
+    """Undo the host-side plumbing of a network being deleted on every Up host of its zone that its
+    isolation method plumbs (release_on_host is idempotent, so hosts that never had it are fine).
+    A host that fails is logged and left: the plumbing is inert without the network's NICs."""
+    if network.physical_network_id is None or not network.broadcast_uri:
+        return
+    from cirrostack.services.infrastructure.hosts import host_ref
+
+    physical = session.get(PhysicalNetwork, network.physical_network_id)
+    method = registry.isolation_method(primary_method(physical))
+    plumbed_types = method.capabilities.hypervisor_types
+    hosts = session.scalars(select(Host).where(Host.zone_id == network.zone_id, Host.removed.is_(None),
+                                               Host.state == "Up")).all()
+    for host in hosts:
+        if host.hypervisor_type not in plumbed_types:
+            continue
+        spec = replace(physical_network_spec(session, physical),
+                       traffic_label=label_for(session, physical.id, "Guest", host.hypervisor_type))
+        try:
+            method.release_on_host(GuestHost(host_ref(host, secrets), host.hypervisor_type), spec,
+                                   guest_network_spec(network))
+        except Exception:  # noqa: BLE001 - see the docstring
+            log.exception("delete of network %s: host %s kept its plumbing", network.name, host.name)
