@@ -17,6 +17,9 @@ Later sources win. Keys (file key / environment variable):
                                                    (default: <hostname>:<port>)
     demo                CIRRO_DEMO                 on a cloud without zones, build a simulator demo zone
                                                    at start-up (false; see docs/demo.md)
+    demo_networking     CIRRO_DEMO_NETWORKING      the demo zone's guest networking: auto (on when this
+                                                   process may run routers: root, with iproute2, dnsmasq,
+                                                   haproxy and iptables), on, or off (auto)
 
 The file is `--config PATH`, else `CIRRO_CONFIG`, else `<data_dir>/cirrostack.toml` if present.
 """
@@ -54,6 +57,7 @@ class ServerConfig:
     integration_host: str = "127.0.0.1"
     server_id: str = ""
     demo: bool = False
+    demo_networking: str = "auto"
 
     def __post_init__(self) -> None:
         if not self.server_id:
@@ -103,6 +107,11 @@ def _convert(name: str, value: Any) -> Any:
             raise ValueError(f"{name}: expected an integer, got {value!r}") from None
     if name == "demo":
         return _boolean(name, value)
+    if name == "demo_networking":
+        text = str(value).strip().lower()
+        if text == "auto":
+            return text
+        return "on" if _boolean(name, value) else "off"
     if name == "disabled_plugins":
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]

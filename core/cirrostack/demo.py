@@ -18,6 +18,9 @@ of through a job.
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -71,6 +74,46 @@ DEMO_HOSTS = (
     DemoHost("host-large", sockets=4, cores_per_socket=12, memory_mib=262144),
     DemoHost("host-xlarge", sockets=8, cores_per_socket=16, memory_mib=1048576),
 )
+
+
+#: The network namespace the demo's routers and guest bridges live in (its "network host").
+DEMO_NETWORK_HOST = "cirro-demo"
+_ROUTER_TOOLS = ("ip", "dnsmasq", "haproxy", "iptables-restore")
+
+
+def demo_networking_blocker() -> str | None:
+    """Why this process cannot run the demo zone's virtual routers, or None when it can."""
+    if os.geteuid() != 0:
+        return "its virtual routers run in network namespaces, which needs root"
+    missing = [tool for tool in _ROUTER_TOOLS if shutil.which(tool) is None]
+    if missing:
+        return (f"the virtual router's data plane needs {', '.join(missing)} (Debian: iproute2 dnsmasq-base "
+                f"haproxy iptables)")
+    return None
+
+
+def wants_guest_networking(mode: str, announce: Callable[[str], None] = print) -> bool:
+    """Resolve the `demo_networking` setting ("auto", "on", "off") for this process.
+
+    "auto" builds guest networking where routers can run and says why not elsewhere; "on" refuses to
+    start without it (DemoFailed)."""
+    if mode == "off":
+        return False
+    blocker = demo_networking_blocker()
+    if blocker is None:
+        return True
+    if mode == "on":
+        raise DemoFailed(f"demo_networking is on, but {blocker}")
+    announce(f"Demo zone without guest networking: {blocker} (set CIRRO_DEMO_NETWORKING=off to silence this)")
+    return False
+
+
+def ensure_network_host(namespace: str) -> None:
+    """Create the network host namespace `namespace` if it does not exist yet, with loopback up."""
+    listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True).stdout
+    if namespace not in {line.split()[0] for line in listed.splitlines() if line.strip()}:
+        subprocess.run(["ip", "netns", "add", namespace], capture_output=True, text=True, check=True)
+    subprocess.run(["ip", "-n", namespace, "link", "set", "lo", "up"], capture_output=True, text=True, check=True)
 
 
 class DemoFailed(CirroError):
@@ -145,7 +188,15 @@ class _DemoBuilder:
         zone = self.run("createZone", "zone", name=ZONE_NAME, networktype="Advanced", dns1="8.8.8.8",
                         dns2="8.8.4.4", internaldns1="10.147.28.6", guestcidraddress="10.1.1.0/24",
                         domain="demo.cirrostack.internal", allocationstate="Disabled")
-        networking = set_up_guest_networking(self.run, zone["id"]) if guest_networking else {}
+        networking: dict[str, Any] = {}
+        if guest_networking:
+            try:
+                ensure_network_host(DEMO_NETWORK_HOST)
+            except (OSError, subprocess.CalledProcessError) as error:
+                raise DemoFailed(f"network host namespace {DEMO_NETWORK_HOST} could not be made: "
+                                 f"{getattr(error, 'stderr', '') or error}") from None
+            self.run("updateConfiguration", "configuration", name="network.host.namespace", value=DEMO_NETWORK_HOST)
+            networking = set_up_guest_networking(self.run, zone["id"])
         pod = self.run("createPod", "pod", zoneid=zone["id"], name=POD_NAME, gateway="172.16.15.1",
                        netmask="255.255.255.0", startip="172.16.15.10", endip="172.16.15.250")
         cluster = self.run("addCluster", "cluster", zoneid=zone["id"], podid=pod["id"], clustername=CLUSTER_NAME,
