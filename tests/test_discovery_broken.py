@@ -15,6 +15,8 @@ import pytest
 
 from tests.fixtures.throwaway_venv import REPO_ROOT, TEST_DATA, ThrowawayVenv
 
+#: What the core distribution itself registers: the simulator, VLAN isolation and the virtual router.
+CORE_PLUGINS = {"simulator", "vlan", "virtualrouter"}
 BROKEN = ("broken_import", "bad_hook_signature", "second_simulator", "needs_newer_core")
 CORE_VERSION = version("cirrostack")  # the throwaway venvs install the core from this same tree
 
@@ -76,7 +78,7 @@ def test_plugin_needing_a_newer_core_is_broken_naming_both_versions(listed: dict
 def test_every_installed_entry_point_is_listed_once(listed: dict[str, dict], mixed_venv: ThrowawayVenv) -> None:
     raw = json.loads(mixed_venv.run(mixed_venv.root / "bin" / "cirro", "plugins", "list", "--json").stdout)
     assert sorted(entry["name"] for entry in raw) == sorted(
-        ["simulator", "kvm", "broken-import", "bad-hook", "second-simulator", "needs-newer-core"]
+        [*CORE_PLUGINS, "kvm", "broken-import", "bad-hook", "second-simulator", "needs-newer-core"]
     )
 
 
@@ -133,14 +135,14 @@ def _core_record(venv: ThrowawayVenv) -> str:
 def test_installing_and_uninstalling_a_plugin_leaves_the_core_alone(throwaway_venv_factory) -> None:
     venv = throwaway_venv_factory("install-uninstall")
     core_before = _core_record(venv)
-    assert set(venv.plugins_list()) == {"simulator"}
+    assert set(venv.plugins_list()) == CORE_PLUGINS
 
     venv.install(REPO_ROOT / "plugins" / "hv_kvm")
     listed = venv.plugins_list()
-    assert set(listed) == {"simulator", "kvm"}
+    assert set(listed) == {*CORE_PLUGINS, "kvm"}
     assert (listed["kvm"]["distribution"], listed["kvm"]["status"]) == ("cirrostack-hv-kvm", "ok")
     assert _core_record(venv) == core_before
 
     venv.uninstall("cirrostack-hv-kvm")
-    assert set(venv.plugins_list()) == {"simulator"}
+    assert set(venv.plugins_list()) == CORE_PLUGINS
     assert _core_record(venv) == core_before
