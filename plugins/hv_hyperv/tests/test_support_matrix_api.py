@@ -73,3 +73,64 @@ def test_object_store(cloud: Cloud) -> None:
     text = refused(cloud, "addImageStore", provider="S3", name="objects", zoneid=cloud.zone["id"],
                    details=[{"key": "accesskey", "value": "AKIA"}])
     assert text.startswith("An object store (S3 image store) is not supported on hypervisor Hyperv"), text
+
+
+# -- rows checked when a guest network is created in a zone with Hyper-V clusters ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def guest_physical_network(cloud: Cloud) -> dict:
+    """A physical network carrying Guest traffic in the Hyper-V zone, as the zone wizard adds it."""
+    client = cloud.client
+    physical = client.createPhysicalNetwork(zoneid=cloud.zone["id"], name="hv-physical", isolationmethods="VLAN",
+                                            vlan="300-309", fetch_result=True)["physicalnetwork"]
+    client.addTrafficType(physicalnetworkid=physical["id"], traffictype="Guest", hypervnetworklabel="vSwitch",
+                          fetch_result=True)
+    return physical
+
+
+def _offering(cloud: Cloud, name: str, **extra: str) -> dict:
+    """An enabled isolated offering served by the virtual router."""
+    services = ("Dhcp", "Dns", "SourceNat")
+    providers = {f"serviceproviderlist[{n}].{key}": value for n, service in enumerate(services)
+                 for key, value in (("service", service), ("provider", "VirtualRouter"))}
+    offering = cloud.client.createNetworkOffering(name=name, displaytext=name, traffictype="Guest",
+                                                  guestiptype="Isolated", supportedservices=",".join(services),
+                                                  **providers, **extra)["networkoffering"]
+    cloud.client.updateNetworkOffering(id=offering["id"], state="Enabled")
+    return offering
+
+
+def _default_offering(cloud: Cloud) -> dict:
+    return cloud.client.listNetworkOfferings(name="DefaultIsolatedNetworkOfferingWithSourceNatService",
+                                             fetch_list=True)[0]
+
+
+def _network_refused(cloud: Cloud, name: str, offering: dict, **extra: str) -> str:
+    text = refused(cloud, "createNetwork", zoneid=cloud.zone["id"], name=name, displaytext=name,
+                   networkofferingid=offering["id"], **extra)
+    assert not cloud.client.listNetworks(listall=True, name=name, fetch_list=True), "a refused network was kept"
+    return text
+
+
+def test_ipv6(cloud: Cloud, guest_physical_network: dict) -> None:
+    text = _network_refused(cloud, "hv-v6", _default_offering(cloud), ip6cidr="fd00:1::/64", ip6gateway="fd00:1::1")
+    assert text.startswith("IPv6 is not supported on hypervisor Hyperv"), text
+
+
+def test_pvlan(cloud: Cloud, guest_physical_network: dict) -> None:
+    text = _network_refused(cloud, "hv-pvlan", _default_offering(cloud), isolatedpvlan="301")
+    assert "not supported on hypervisor Hyperv" in text and "pvlan" in text, text
+
+
+def test_network_throttling(cloud: Cloud, guest_physical_network: dict) -> None:
+    text = _network_refused(cloud, "hv-rate", _offering(cloud, "hv-rate-100", networkrate="100"))
+    assert "not supported on hypervisor Hyperv" in text and "network_throttling" in text, text
+
+
+def test_redundant_router(cloud: Cloud, guest_physical_network: dict) -> None:
+    offering = _offering(cloud, "hv-redundant", **{"servicecapabilitylist[0].service": "SourceNat",
+                                                   "servicecapabilitylist[0].capabilitytype": "RedundantRouter",
+                                                   "servicecapabilitylist[0].capabilityvalue": "true"})
+    text = _network_refused(cloud, "hv-rvr", offering)
+    assert "not supported on hypervisor Hyperv" in text and "redundant_router" in text, text
