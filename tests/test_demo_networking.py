@@ -30,8 +30,9 @@ def networked_demo(tmp_path: Path) -> Iterator[RunningServer]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"demo networking cannot run here: {blocker}")
         pytest.skip(blocker)
-    if DEMO_NETWORK_HOST in _namespaces():
-        pytest.skip(f"namespace {DEMO_NETWORK_HOST} belongs to a demo server already running on this machine")
+    if DEMO_NETWORK_HOST in _namespaces():  # never delete what another demo server on this machine uses
+        pytest.fail(f"namespace {DEMO_NETWORK_HOST} exists already: stop the demo server using it, or remove it "
+                    f"with `ip netns del {DEMO_NETWORK_HOST}`")
     before = _namespaces()
     server = start_server(tmp_path / "demo", extra_args=("--demo",), env={"CIRRO_DEMO_NETWORKING": "on"})
     try:

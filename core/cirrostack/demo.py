@@ -159,7 +159,7 @@ class DemoZone:
 
 
 def build_demo_zone(server: ApiServer, announce: Callable[[str], None] = print,
-                    guest_networking: bool = False) -> DemoZone | None:
+                    guest_networking: bool = False, network_host: str = "") -> DemoZone | None:
     """Make the demo zone if the database never had a zone, and announce what was made.
 
     Returns the zone's pieces, or None when the cloud already has (or had) a zone. Raises
@@ -170,7 +170,7 @@ def build_demo_zone(server: ApiServer, announce: Callable[[str], None] = print,
             log.info("--demo: nothing added; the demo zone is only made on an empty database (one that never "
                      "had a zone), and this one has had %d", zones_ever)
             return None
-        demo = _DemoBuilder(server, session, root_admin_caller(session)).build(guest_networking)
+        demo = _DemoBuilder(server, session, root_admin_caller(session)).build(guest_networking, network_host)
     for line in demo.summary():
         announce(line)
     return demo
@@ -184,18 +184,19 @@ class _DemoBuilder:
         self.session = session
         self.caller = caller
 
-    def build(self, guest_networking: bool = False) -> DemoZone:
+    def build(self, guest_networking: bool = False, network_host: str = "") -> DemoZone:
         zone = self.run("createZone", "zone", name=ZONE_NAME, networktype="Advanced", dns1="8.8.8.8",
                         dns2="8.8.4.4", internaldns1="10.147.28.6", guestcidraddress="10.1.1.0/24",
                         domain="demo.cirrostack.internal", allocationstate="Disabled")
         networking: dict[str, Any] = {}
         if guest_networking:
-            try:
-                ensure_network_host(DEMO_NETWORK_HOST)
-            except (OSError, subprocess.CalledProcessError) as error:
-                raise DemoFailed(f"network host namespace {DEMO_NETWORK_HOST} could not be made: "
-                                 f"{getattr(error, 'stderr', '') or error}") from None
-            self.run("updateConfiguration", "configuration", name="network.host.namespace", value=DEMO_NETWORK_HOST)
+            if network_host:
+                try:
+                    ensure_network_host(network_host)
+                except (OSError, subprocess.CalledProcessError) as error:
+                    raise DemoFailed(f"network host namespace {network_host} could not be made: "
+                                     f"{getattr(error, 'stderr', '') or error}") from None
+                self.run("updateConfiguration", "configuration", name="network.host.namespace", value=network_host)
             networking = set_up_guest_networking(self.run, zone["id"])
         pod = self.run("createPod", "pod", zoneid=zone["id"], name=POD_NAME, gateway="172.16.15.1",
                        netmask="255.255.255.0", startip="172.16.15.10", endip="172.16.15.250")

@@ -33,7 +33,7 @@ def serve(host: str | None, port: int | None, data_dir: Path | None, db_url: str
     from cirrostack.api.http import SchemaOutOfDate
     from cirrostack.api.serving import serve as run
     from cirrostack.config import ServerConfig
-    from cirrostack.demo import DemoFailed, build_demo_zone, wants_guest_networking
+    from cirrostack.demo import DEMO_NETWORK_HOST, DemoFailed, build_demo_zone, wants_guest_networking
 
     try:
         config = ServerConfig.load(config_file, overrides={"host": host, "port": port, "data_dir": data_dir,
@@ -46,7 +46,8 @@ def serve(host: str | None, port: int | None, data_dir: Path | None, db_url: str
     def build_demo(server) -> None:
         announce = lambda line: click.echo(line)  # noqa: E731
         build_demo_zone(server, announce=announce,
-                        guest_networking=wants_guest_networking(config.demo_networking, announce))
+                        guest_networking=wants_guest_networking(config.demo_networking, announce),
+                        network_host=DEMO_NETWORK_HOST)
 
     try:
         run(config, announce=lambda line: click.echo(line), before_listening=build_demo if config.demo else None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from cirrostack_hv_hyperv import support_matrix
 
@@ -30,7 +31,8 @@ def test_discovery_does_not_import_pywinrm() -> None:
 
 
 def test_the_readme_support_matrix_is_fresh() -> None:
-    text = support_matrix.README.read_text()
+    # the plugin's source tree, not the installed package (a plain `pip install` ships no README beside it)
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     assert support_matrix.readme_with_table(text) == text, (
         "README.md's support matrix is stale: run python -m cirrostack_hv_hyperv.support_matrix --write")
 
