@@ -37,6 +37,10 @@ def allocate_nic(session: Session, caller: Caller | None, vm: VirtualMachine, ne
     network). Records NIC.CREATE. Raises InvalidParameter("ipaddress", ...) for a taken or foreign
     address, InsufficientCapacity when the network is full."""
     requested = _requested(network, ip_address) if ip_address else None
+    # One allocation per network at a time: on MariaDB, racing inserts into the unique (network, ip) index
+    # can deadlock, and InnoDB then rolls back the whole transaction (savepoint and all). The row lock
+    # (a no-op on SQLite, which serialises writers anyway) makes the choice below see every committed NIC.
+    session.execute(select(Network.id).where(Network.id == network.id).with_for_update())
     taken = set(session.scalars(select(Nic.ip_address).where(Nic.network_id == network.id, Nic.removed.is_(None))))
     device_id = (session.scalar(select(func.max(Nic.device_id)).where(Nic.vm_id == vm.id, Nic.removed.is_(None)))
                  if vm.id is not None else None)
