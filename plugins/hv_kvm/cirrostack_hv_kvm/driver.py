@@ -56,6 +56,7 @@ KVM_CAPABILITIES = HypervisorCapabilities(
 _POWER = {1: PowerState.RUNNING, 2: PowerState.RUNNING, 3: PowerState.PAUSED, 4: PowerState.RUNNING,
           5: PowerState.STOPPED, 6: PowerState.STOPPED, 7: PowerState.PAUSED}
 _KIND_ORDER = {"ROOT": 0, "DATADISK": 1, "ISO": 2}
+_MEDIA_CHANGE_ATTEMPTS = 5
 
 
 class KvmHypervisor(HypervisorDriver):
@@ -192,8 +193,10 @@ class KvmHypervisor(HypervisorDriver):
                 drive = ET.fromstring(dom.XMLDesc(0)).find("devices/disk[@device='cdrom']")
                 target = drive.find("target").get("dev") if drive is not None else disk_target("ISO", disk.device_id)
                 xml = ET.tostring(disk_element(prepared, target), encoding="unicode")
-                change = dom.updateDeviceFlags if drive is not None else dom.attachDeviceFlags
-                change(xml, self._live_flags(dom))
+                if drive is None:
+                    dom.attachDeviceFlags(xml, self._live_flags(dom))
+                else:
+                    self._change_media(dom, xml)
                 return
             target = disk_target(disk.kind, disk.device_id)
             if ET.fromstring(dom.XMLDesc(0)).find(f"devices/disk/target[@dev='{target}']") is not None:
@@ -213,7 +216,7 @@ class KvmHypervisor(HypervisorDriver):
                 if disk.kind == "ISO":
                     if element.get("device") == "cdrom" and path:
                         element.remove(source)
-                        dom.updateDeviceFlags(ET.tostring(element, encoding="unicode"), self._live_flags(dom))
+                        self._change_media(dom, ET.tostring(element, encoding="unicode"))
                         return
                     continue
                 serial = element.findtext("serial") or ""
@@ -336,6 +339,20 @@ class KvmHypervisor(HypervisorDriver):
     def _undefine_flags(self) -> int:
         libvirt = libvirt_module()
         return libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA | libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
+
+    def _change_media(self, dom: Any, xml: str) -> None:
+        """Insert or eject CD-ROM media. QEMU opens the tray asynchronously, so a change can find it still
+        closed ("Tray of the device is not open"): that one error is retried briefly."""
+        libvirt = libvirt_module()
+        for attempt in range(_MEDIA_CHANGE_ATTEMPTS):
+            try:
+                dom.updateDeviceFlags(xml, self._live_flags(dom))
+                return
+            except libvirt.libvirtError as error:
+                tray_closed = "Tray of" in str(error) and "is not open" in str(error)
+                if not tray_closed or attempt == _MEDIA_CHANGE_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.5)
 
     def _live_flags(self, dom: Any) -> int:
         libvirt = libvirt_module()
