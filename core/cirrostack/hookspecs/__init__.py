@@ -89,6 +89,7 @@ from cirrostack.hookspecs.storage import (
     VolumeSpec,
 )
 from cirrostack.hookspecs.vm_snapshot import (
+    DriverSnapshots,
     SnapshotTarget,
     StrategyPriority,
     VMSnapshotCapabilities,
@@ -158,6 +159,7 @@ __all__ = [
     "TemplateRef",
     "VMRef",
     "VMSnapshotCapabilities",
+    "DriverSnapshots",
     "VMSnapshotStrategy",
     "VMSpec",
     "VMStatus",

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from cirrostack.errors import UnsupportedOperation
 from cirrostack.hookspecs._capability import requires
 from cirrostack.hookspecs._markers import hookspec
 from cirrostack.hookspecs.hypervisor import HostRef, HypervisorDriver, PowerState, SnapshotInfo, SnapshotSpec, VMRef
@@ -129,6 +130,34 @@ class VMSnapshotStrategy(ABC):
         """The VM's snapshots this strategy keeps, oldest first, for reconciliation.
         Changes nothing. Gated by `hypervisor_types`. Raises VMNotFound.
         """
+
+
+class DriverSnapshots(VMSnapshotStrategy):
+    """A strategy whose snapshots are the hypervisor's own: every operation goes to the VM's driver,
+    which the core hands over in `SnapshotTarget.hypervisor`. Subclasses say which VMs they take
+    (`capabilities`, `can_handle`); the four operations are done here."""
+
+    def take_snapshot(self, target: SnapshotTarget, snapshot: SnapshotSpec) -> SnapshotInfo:
+        """Through the driver's create_vm_snapshot."""
+        return self._driver(target).create_vm_snapshot(target.host, target.vm, snapshot)
+
+    def revert_snapshot(self, target: SnapshotTarget, name: str) -> PowerState:
+        """Through the driver's revert_vm_snapshot; the VM's power state afterwards."""
+        return self._driver(target).revert_vm_snapshot(target.host, target.vm, name).power_state
+
+    def delete_snapshot(self, target: SnapshotTarget, name: str) -> None:
+        """Through the driver's delete_vm_snapshot."""
+        self._driver(target).delete_vm_snapshot(target.host, target.vm, name)
+
+    def list_snapshots(self, target: SnapshotTarget) -> list[SnapshotInfo]:
+        """Through the driver's list_vm_snapshots."""
+        return self._driver(target).list_vm_snapshots(target.host, target.vm)
+
+    def _driver(self, target: SnapshotTarget) -> HypervisorDriver:
+        if target.hypervisor is None:
+            raise UnsupportedOperation(f"VM snapshot strategy {self.strategy_name} needs the hypervisor driver of "
+                                       f"VM {target.vm.instance_name}, and none was given")
+        return target.hypervisor
 
 
 @hookspec

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from cirrostack.errors import UnsupportedOperation
-from cirrostack.hookspecs.hypervisor import HypervisorDriver, PowerState, SnapshotInfo, SnapshotSpec
 from cirrostack.hookspecs.vm_snapshot import (
+    DriverSnapshots,
     SnapshotTarget,
     StrategyPriority,
     VMSnapshotCapabilities,
-    VMSnapshotStrategy,
 )
 
 
-class KvmInternalSnapshots(VMSnapshotStrategy):
+class KvmInternalSnapshots(DriverSnapshots):
     """Snapshots of KVM VMs kept inside their qcow2 volumes by libvirt."""
 
     strategy_name: ClassVar[str] = "KvmInternalSnapshots"
@@ -32,25 +30,3 @@ class KvmInternalSnapshots(VMSnapshotStrategy):
         if target.hypervisor_type != "KVM" or driver is None or not driver.capabilities.vm_snapshots:
             return StrategyPriority.CANT_HANDLE
         return StrategyPriority.HYPERVISOR
-
-    def take_snapshot(self, target: SnapshotTarget, snapshot: SnapshotSpec) -> SnapshotInfo:
-        """An internal snapshot of the VM's disks (and memory when asked), through its driver."""
-        return self._driver(target).create_vm_snapshot(target.host, target.vm, snapshot)
-
-    def revert_snapshot(self, target: SnapshotTarget, name: str) -> PowerState:
-        """Revert through the driver: running after a memory snapshot, else stopped."""
-        return self._driver(target).revert_vm_snapshot(target.host, target.vm, name).power_state
-
-    def delete_snapshot(self, target: SnapshotTarget, name: str) -> None:
-        """Delete through the driver; a snapshot already gone is fine."""
-        self._driver(target).delete_vm_snapshot(target.host, target.vm, name)
-
-    def list_snapshots(self, target: SnapshotTarget) -> list[SnapshotInfo]:
-        """The VM's internal snapshots, oldest first."""
-        return self._driver(target).list_vm_snapshots(target.host, target.vm)
-
-    def _driver(self, target: SnapshotTarget) -> HypervisorDriver:
-        if target.hypervisor is None:
-            raise UnsupportedOperation(f"VM snapshot strategy {self.strategy_name} needs the KVM driver of VM "
-                                       f"{target.vm.instance_name}, and none was given")
-        return target.hypervisor

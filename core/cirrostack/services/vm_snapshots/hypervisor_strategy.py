@@ -8,20 +8,18 @@ they apply.
 
 from __future__ import annotations
 
-from cirrostack.errors import UnsupportedOperation
-from cirrostack.hookspecs.hypervisor import HypervisorDriver, PowerState, SnapshotInfo, SnapshotSpec
 from cirrostack.hookspecs.vm_snapshot import (
+    DriverSnapshots,
     SnapshotTarget,
     StrategyPriority,
     VMSnapshotCapabilities,
-    VMSnapshotStrategy,
 )
 
 #: Hypervisor types whose 4.3 capabilities row enables VM snapshots (Hyper-V and KVM do not).
 DEFAULT_HYPERVISOR_TYPES = frozenset({"Simulator", "XenServer", "VMware"})
 
 
-class HypervisorSnapshots(VMSnapshotStrategy):
+class HypervisorSnapshots(DriverSnapshots):
     """Snapshots taken, reverted and deleted by the VM's hypervisor.
 
     `hypervisor_types` are the types that have VM snapshots in CloudStack 4.3; even a listed type is
@@ -38,21 +36,3 @@ class HypervisorSnapshots(VMSnapshotStrategy):
         if not target.hypervisor.capabilities.vm_snapshots:
             return StrategyPriority.CANT_HANDLE
         return StrategyPriority.DEFAULT
-
-    def take_snapshot(self, target: SnapshotTarget, snapshot: SnapshotSpec) -> SnapshotInfo:
-        return self._driver(target).create_vm_snapshot(target.host, target.vm, snapshot)
-
-    def revert_snapshot(self, target: SnapshotTarget, name: str) -> PowerState:
-        return self._driver(target).revert_vm_snapshot(target.host, target.vm, name).power_state
-
-    def delete_snapshot(self, target: SnapshotTarget, name: str) -> None:
-        self._driver(target).delete_vm_snapshot(target.host, target.vm, name)
-
-    def list_snapshots(self, target: SnapshotTarget) -> list[SnapshotInfo]:
-        return self._driver(target).list_vm_snapshots(target.host, target.vm)
-
-    def _driver(self, target: SnapshotTarget) -> HypervisorDriver:
-        if target.hypervisor is None:
-            raise UnsupportedOperation(f"VM snapshot strategy {self.strategy_name} needs the hypervisor driver of "
-                                       f"VM {target.vm.instance_name}, and none was given")
-        return target.hypervisor
