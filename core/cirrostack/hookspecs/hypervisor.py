@@ -19,6 +19,10 @@ from typing import Any, ClassVar
 from cirrostack.errors import UnsupportedOperation
 from cirrostack.hookspecs._capability import requires
 from cirrostack.hookspecs._markers import hookspec
+from cirrostack.hookspecs.hypervisor_console import ConsoleOperations
+from cirrostack.hookspecs.hypervisor_images import ImageOperations
+from cirrostack.hookspecs.hypervisor_security_groups import SecurityGroupOperations
+from cirrostack.hookspecs.hypervisor_volume_snapshots import VolumeSnapshotOperations
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,13 @@ class HypervisorCapabilities:
 
     boot_from_iso: bool = True
     """Deploys a VM from an ISO (a blank ROOT disk plus the ISO as its first boot device)."""
+
+    template_from_volume: bool = False
+    """Copies a stopped VM's volume to an image store as a new template, and exports a volume for
+    download (hypervisor_images.ImageOperations)."""
+
+    console_access: bool = False
+    """Tells where a VM's console listens and how to reach it (hypervisor_console.ConsoleOperations)."""
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for listHypervisorCapabilities and `cirro plugins list --json`."""
@@ -287,9 +298,10 @@ class SnapshotInfo:
     parent: str = ""
 
 
-class HypervisorDriver(ABC):
+class HypervisorDriver(VolumeSnapshotOperations, SecurityGroupOperations, ImageOperations, ConsoleOperations, ABC):
     """A hypervisor type. Implement the abstract methods; override the optional ones only
-    when `capabilities` declares what they need.
+    when `capabilities` declares what they need. The optional methods of volume snapshots,
+    security groups, images and consoles are declared in the mixin classes it inherits.
 
     Methods are listed in the order the core calls them over a host's and a VM's life.
     """
