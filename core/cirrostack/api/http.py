@@ -159,6 +159,10 @@ def api_app(server: ApiServer, integration: bool = False) -> Flask:
                         g.get("command", "") or "-", response.status_code, (time.monotonic() - started) * 1000)
         return response
 
+    if not integration:
+        from cirrostack.api.console_route import register_console_route
+
+        register_console_route(app, server)
     for status in (400, 404, 405, 413, 500):
         app.register_error_handler(status, _http_error)
     app.register_error_handler(Exception, _unexpected_error)

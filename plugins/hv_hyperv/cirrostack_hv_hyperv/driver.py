@@ -4,10 +4,10 @@ Each contract method runs one or two scripts of `Step`s (see `_script`): a surve
 the host has, then the change. Results come back as JSON written by `ConvertTo-Json`; failures as
 the JSON the script's catch block writes, turned into cirrostack errors by `_errors`.
 
-Out of the contract's reach, hence not done here: SSH key and password reset (CloudStack does them
-through the guest's own mechanisms and the virtual router's password service, not the hypervisor),
-console access (the contract has no method for it), VM snapshots and scaling a running VM (Hyper-V
-in CloudStack 4.3 does not offer them; see `support_matrix`).
+Not done here: SSH key and password reset (CloudStack hands them to the guest through the virtual
+router's password and metadata service, not the hypervisor), VM snapshots and scaling a running VM
+(Hyper-V in CloudStack 4.3 does not offer them; see `support_matrix`). Console access is VMConnect:
+RDP to the host's port 2179 with the VM's id as the pre-connection blob (`console_access`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
-from cirrostack.errors import CirroError, HostUnreachable, InvalidParameter, VMNotFound
+from cirrostack.errors import CirroError, HostUnreachable, InvalidParameter, InvalidState, VMNotFound
 from cirrostack.hookspecs.hypervisor import (
     DiskSpec,
     HostInfo,
@@ -28,6 +29,7 @@ from cirrostack.hookspecs.hypervisor import (
     VMSpec,
     VMStatus,
 )
+from cirrostack.hookspecs.hypervisor_console import ConsoleAccess
 from cirrostack_hv_hyperv import _storage, _vm_build
 from cirrostack_hv_hyperv._script import Step
 from cirrostack_hv_hyperv._settings import connection_settings
@@ -42,6 +44,8 @@ _VM_STATES = {2: PowerState.RUNNING, 3: PowerState.STOPPED, 4: PowerState.RUNNIN
 _VM_STATE_NAMES = {"running": PowerState.RUNNING, "off": PowerState.STOPPED, "saved": PowerState.STOPPED,
                    "paused": PowerState.PAUSED, "starting": PowerState.RUNNING, "stopping": PowerState.RUNNING}
 _EXTERNAL_SWITCH = (2, "External")
+#: Where Hyper-V's VMConnect service (vmms) accepts RDP connections to VM consoles.
+VMCONNECT_PORT = 2179
 
 
 class HypervDriver(HypervisorDriver):
@@ -225,6 +229,22 @@ class HypervDriver(HypervisorDriver):
         self._session(source).run([Step("Move-VM", {"Name": vm.instance_name, "DestinationHost": target_name})])
         return _status(target_session.run_one([Step("Get-VM", {"Name": vm.instance_name}, VM_PROPERTIES)])[0],
                        target)
+
+    def console_access(self, host: HostRef, vm: VMRef) -> ConsoleAccess:
+        """VMConnect on the host: RDP to port 2179, the VM's Hyper-V id as the pre-connection blob.
+        The RDP client signs in with a Windows account the host allows; no password is handed out."""
+        listed = self._session(host).run_one([Step("Get-VM", {"Name": vm.instance_name}, ("Id", *VM_PROPERTIES))])
+        if not listed:
+            raise VMNotFound(f"Hyper-V host {host.name or host.url} has no VM {vm.instance_name}")
+        status = _status(listed[0], host)
+        if status.power_state is not PowerState.RUNNING:
+            raise InvalidState(f"VM {vm.instance_name} on Hyper-V host {host.name or host.url} is "
+                               f"{status.power_state.value}; only a running VM has a console")
+        vm_id = str(listed[0].get("Id") or "")
+        if not vm_id:
+            raise CirroError(f"Hyper-V host {host.name or host.url}: Get-VM reported no Id for {vm.instance_name}")
+        address = urlsplit(host.url).hostname or host.name
+        return ConsoleAccess("rdp", address, VMCONNECT_PORT, extra={"vmid": vm_id, "pcb": vm_id})
 
     # -- internals -------------------------------------------------------------------------------
 

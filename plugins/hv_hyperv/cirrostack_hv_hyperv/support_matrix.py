@@ -39,6 +39,7 @@ CAPABILITIES = HypervisorCapabilities(
     isolation_methods=frozenset({"VLAN"}),
     hot_plug_volumes=True,
     boot_from_iso=True,
+    console_access=True,
 )
 
 #: (capability, the feature as the 4.3 release notes name it). Order: as the notes list them.

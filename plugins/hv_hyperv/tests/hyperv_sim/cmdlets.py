@@ -45,8 +45,9 @@ def _vm(host: SimHost, name: str) -> VirtualMachine:
 
 
 def _view(vm: VirtualMachine, host: SimHost) -> dict[str, Any]:
-    return {"Name": vm.name, "State": vm.state, "ProcessorCount": vm.cpus, "MemoryStartup": vm.memory_bytes,
-            "ComputerName": host.computer_name, "Generation": vm.generation, "Path": vm.path}
+    return {"Id": vm.id, "Name": vm.name, "State": vm.state, "ProcessorCount": vm.cpus,
+            "MemoryStartup": vm.memory_bytes, "ComputerName": host.computer_name, "Generation": vm.generation,
+            "Path": vm.path}
 
 
 def _stopped(vm: VirtualMachine) -> None:

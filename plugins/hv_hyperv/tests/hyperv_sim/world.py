@@ -7,6 +7,7 @@ cmdlets that act on it are in `cmdlets`. Paths compare without regard to case, a
 from __future__ import annotations
 
 import threading
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +57,7 @@ class VirtualMachine:
     memory_bytes: int
     path: str
     generation: int = 1
+    id: str = field(default_factory=lambda: str(uuid.uuid4()).upper())  # Hyper-V's VMId, what VMConnect takes
     state: int = VM_OFF
     cpus: int = 1
     drives: list[Drive] = field(default_factory=list)
