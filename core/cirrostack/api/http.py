@@ -52,10 +52,14 @@ class ApiServer:
     expunger: Any = None  # services.vms.expunger.Expunger
     vm_state_sync: Any = None  # services.vms.state_sync.VMStateSync
     router_monitor: Any = None  # services.networks.router_monitor.RouterMonitor
+    snapshot_scheduler: Any = None  # services.snapshots.scheduler.SnapshotScheduler
+    alert_mailer: Any = None  # services.alert_mail.AlertMailer
 
     def close(self) -> None:
         """Stop the host and capacity monitors and the expunger, let running jobs finish, tell plugins,
-        then release the database."""
+        send the alerts still queued, then release the database."""
+        from cirrostack.services.server_wiring import disconnect_services
+
         if self.host_monitor is not None:
             self.host_monitor.stop()
         if self.capacity_monitor is not None:
@@ -66,8 +70,11 @@ class ApiServer:
             self.vm_state_sync.stop()
         if self.router_monitor is not None:
             self.router_monitor.stop()
+        if self.snapshot_scheduler is not None:
+            self.snapshot_scheduler.stop()
         self.jobs.shutdown(wait=True)
         self.registry.shutdown()
+        disconnect_services(self.registry, self.alert_mailer)
         self.database.engine.dispose()
 
 
@@ -103,7 +110,7 @@ def build_server(config: ServerConfig, registry: PluginRegistry | None = None) -
     if recovered:
         log.warning("%d async jobs were left pending by a stopped server and are now failed", recovered)
     registry.startup({"server_id": config.server_id})
-    connect_services(database, secrets, registry)
+    alert_mailer = connect_services(database, secrets, registry)
     dispatcher = Dispatcher(commands, database, registry, secrets, jobs)
     from cirrostack.services.capacity_monitor import CapacityMonitor
     from cirrostack.services.infrastructure.host_monitor import HostMonitor
@@ -122,9 +129,14 @@ def build_server(config: ServerConfig, registry: PluginRegistry | None = None) -
 
     router_monitor = RouterMonitor(database, registry, secrets)
     router_monitor.start()
+    from cirrostack.services.snapshots.scheduler import SnapshotScheduler
+
+    snapshot_scheduler = SnapshotScheduler(database, registry, secrets)
+    snapshot_scheduler.start()
     return ApiServer(config, database, secrets, jobs, registry, dispatcher, generated_admin_password=generated,
+                     snapshot_scheduler=snapshot_scheduler,
                      host_monitor=host_monitor, capacity_monitor=capacity_monitor, expunger=expunger,
-                     vm_state_sync=vm_state_sync, router_monitor=router_monitor)
+                     vm_state_sync=vm_state_sync, router_monitor=router_monitor, alert_mailer=alert_mailer)
 
 
 def create_app(config: ServerConfig, registry: PluginRegistry | None = None) -> Flask:

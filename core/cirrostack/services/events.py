@@ -36,6 +36,11 @@ def notify_plugins_through(registry: Any) -> None:
     _notifier = registry
 
 
+def current_notifier() -> Any:
+    """The registry events go to (None when they go to no plugin)."""
+    return _notifier
+
+
 def record(session: Session, caller: Caller | None, event_type: str, description: str, *, level: str = "INFO",
            state: str = "Completed", account_id: int | None = None, domain_id: int | None = None,
            resource_type: str | None = None, resource_uuid: str | None = None) -> Event:
