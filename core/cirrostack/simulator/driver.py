@@ -49,6 +49,7 @@ class SimulatorHypervisor(HypervisorDriver):
         vm_snapshots=True,
         vm_snapshot_memory=True,
         hot_plug_volumes=True,
+        vpc=True,  # namespace-backed guests join VPC tiers like any guest network
         storage_protocols=frozenset({"NFS", "iSCSI", "SharedMountPoint", "Filesystem", "RBD"}),
         isolation_methods=frozenset(ISOLATION_SCHEMES.values()),
     )

@@ -110,8 +110,20 @@ from cirrostack.db.models.usage import (
     UsageRecord,
 )
 from cirrostack.db.models.vm_snapshots import VMSnapshot, VMSnapshotState, VMSnapshotType
+from cirrostack.db.models.vpc import (
+    Vpc,
+    VpcOffering,
+    VpcOfferingService,
+    VpcOfferingState,
+    VpcState,
+)
 
 __all__ = [
+    "Vpc",
+    "VpcOffering",
+    "VpcOfferingService",
+    "VpcOfferingState",
+    "VpcState",
     "FirewallRuleRow",
     "HealthCheckPolicyRow",
     "LoadBalancerMemberRow",

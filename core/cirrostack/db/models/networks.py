@@ -211,6 +211,7 @@ class Network(ResourceMixin, SoftDeleteMixin, Base):
     restart_required: Mapped[bool] = mapped_column(Boolean, default=False)
     display_network: Mapped[bool] = mapped_column(Boolean, default=True)
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    vpc_id: Mapped[int | None] = mapped_column(ForeignKey("vpcs.id"), default=None, index=True)  # a VPC tier
 
 
 class GuestVnetAllocation(Base):
@@ -270,6 +271,7 @@ class PublicIpAddress(ResourceMixin, Base):
     static_nat_vm_id: Mapped[int | None] = mapped_column(ForeignKey("vm_instances.id"), default=None)
     static_nat_ip: Mapped[str | None] = mapped_column(String(64), default=None)
     allocated: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    vpc_id: Mapped[int | None] = mapped_column(ForeignKey("vpcs.id"), default=None, index=True)  # a VPC's address
 
 
 class Nic(ResourceMixin, SoftDeleteMixin, Base):

@@ -23,6 +23,7 @@ from cirrostack.db.models.networks import (
     PhysicalNetwork,
     VlanIpRange,
 )
+from cirrostack.db.models.vpc import Vpc
 from cirrostack.db.paging import DEFAULT_PAGE_SIZE, fetch_page
 from cirrostack.errors import InvalidParameter, PermissionDenied
 from cirrostack.plugins.registry import PluginRegistry
@@ -31,6 +32,7 @@ from cirrostack.services.context import AccountType, Caller
 from cirrostack.services.events import record as record_event
 from cirrostack.services.networks import guest_vlans
 from cirrostack.services.networks.physical import guest_physical_network
+from cirrostack.services.vpc import tiers
 
 DEFAULT_GUEST_CIDR = "10.1.1.0/24"
 
@@ -41,14 +43,14 @@ def create_network(session: Session, caller: Caller, registry: PluginRegistry, *
                    startip: str | None = None, endip: str | None = None, vlan: str | None = None,
                    networkdomain: str | None = None, acltype: str | None = None, subdomainaccess: bool = False,
                    ip6cidr: str | None = None, ip6gateway: str | None = None, isolatedpvlan: str | None = None,
-                   displaynetwork: bool = True) -> Network:
-    """A new guest network in `zone` for `owner`. Records NETWORK.CREATE.
+                   displaynetwork: bool = True, vpc: Vpc | None = None) -> Network:
+    """A new guest network in `zone` for `owner` (a tier of `vpc` when given). Records NETWORK.CREATE.
 
     Raises InvalidParameter naming the offending parameter, UnsupportedOperation (432) when the
     zone's hypervisors lack IPv6, PVLAN, throttling or redundant routers the request needs,
     InsufficientCapacity when the physical network has no free VLAN.
     """
-    _check_offering(offering)
+    _check_offering(offering, vpc)
     physical = physical or guest_physical_network(session, zone.id)
     if physical is None or physical.zone_id != zone.id:
         raise InvalidParameter("zoneid" if physical is None else "physicalnetworkid",
@@ -64,14 +66,19 @@ def create_network(session: Session, caller: Caller, registry: PluginRegistry, *
     shared = offering.guest_ip_type == GuestType.SHARED.value
     if shared and not is_admin:
         raise PermissionDenied("networkofferingid: only administrators can create Shared networks")
-    cidr, gateway = _cidr_and_gateway(zone, gateway, netmask, required=shared)
+    if vpc is not None:
+        cidr, gateway = tiers.check_tier(session, registry, vpc, owner=owner, zone=zone, offering=offering,
+                                         gateway=gateway, netmask=netmask)
+        networkdomain = vpc.network_domain
+    else:
+        cidr, gateway = _cidr_and_gateway(zone, gateway, netmask, required=shared)
     network = Network(
         name=_name("name", name), display_text=displaytext or name, zone_id=zone.id, physical_network_id=physical.id,
         network_offering_id=offering.id, account_id=owner.id, domain_id=owner.domain_id,
         acl_type=_acl_type(acltype, shared), subdomain_access=subdomainaccess, guest_type=offering.guest_ip_type,
         traffic_type=offering.traffic_type, cidr=cidr, gateway=gateway, ip6_cidr=ip6cidr, ip6_gateway=ip6gateway,
         network_domain=networkdomain or zone.network_domain or f"cs{owner.id:x}cloud.internal",
-        display_network=displaynetwork, specified_vlan=vlan is not None)
+        display_network=displaynetwork, specified_vlan=vlan is not None, vpc_id=vpc.id if vpc is not None else None)
     session.add(network)
     session.flush()
     if vlan is not None:
@@ -112,7 +119,8 @@ def list_networks(session: Session, caller: Caller, owners: scope.ListScope, *, 
                   acltype: str | None = None, traffictype: str | None = None,
                   supportedservices: list[str] | None = None, restartrequired: bool | None = None,
                   canusefordeploy: bool | None = None, keyword: str | None = None, page: int = 1,
-                  pagesize: int | None = DEFAULT_PAGE_SIZE) -> tuple[list[Network], int]:
+                  pagesize: int | None = DEFAULT_PAGE_SIZE, vpc: Vpc | None = None,
+                  forvpc: bool | None = None) -> tuple[list[Network], int]:
     statement = scope.visible(caller, "Network")
     if id is not None:
         statement = statement.where(Network.id == id.id)
@@ -132,6 +140,10 @@ def list_networks(session: Session, caller: Caller, owners: scope.ListScope, *, 
             NetworkOfferingService.network_offering_id).where(NetworkOfferingService.service.ilike(service.strip()))))
     if restartrequired is not None:
         statement = statement.where(Network.restart_required.is_(restartrequired))
+    if vpc is not None:
+        statement = statement.where(Network.vpc_id == vpc.id)
+    if forvpc is not None:
+        statement = statement.where(Network.vpc_id.is_not(None) if forvpc else Network.vpc_id.is_(None))
     if canusefordeploy:
         statement = statement.where(Network.state != "Destroy")
     if keyword:
@@ -143,11 +155,11 @@ def netmask(network: Network) -> str:
     return str(ipaddress.ip_network(network.cidr, strict=False).netmask) if network.cidr else ""
 
 
-def _check_offering(offering: NetworkOffering) -> None:
+def _check_offering(offering: NetworkOffering, vpc: Vpc | None = None) -> None:
     if offering.state != OfferingState.ENABLED.value:
         raise InvalidParameter("networkofferingid", f"network offering {offering.name} is {offering.state}; enable "
                                                     f"it with updateNetworkOffering state=Enabled first")
-    if offering.for_vpc:
+    if offering.for_vpc and vpc is None:
         raise InvalidParameter("networkofferingid", f"network offering {offering.name} is for VPC tiers only")
 
 

@@ -47,11 +47,13 @@ def implement(session: Session, registry: PluginRegistry, secrets: Any, network:
     if not network.broadcast_uri and network.physical_network_id is not None:
         physical = session.get(PhysicalNetwork, network.physical_network_id)
         network.broadcast_uri = guest_vlans.allocate(session, registry, physical, network)
-    if any("SourceNat" in services for services in providers_by_name.values()) \
+    in_vpc = network.vpc_id is not None  # a tier: the VPC holds the source NAT address and the router
+    if not in_vpc and any("SourceNat" in services for services in providers_by_name.values()) \
             and public_ips.source_nat_of(session, network) is None:
         public_ips.acquire(session, caller, owner=session.get(Account, network.account_id),
                            zone=session.get(Zone, network.zone_id), network=network, source_nat=True)
-    router = _ensure_router(session, network) if set(providers_by_name) & set(ROUTER_PROVIDERS) else None
+    router = _ensure_router(session, network) if not in_vpc and set(providers_by_name) & set(ROUTER_PROVIDERS) \
+        else None
     session.flush()
     described = service_network(session, network, secrets)
     try:

@@ -66,7 +66,7 @@ def release(session: Session, caller: Caller | None, address: PublicIpAddress, *
     account_id, domain_id = address.account_id, address.domain_id
     forget_address_rules(session, address)
     address.state = IpState.FREE.value
-    address.account_id = address.domain_id = address.network_id = address.static_nat_vm_id = None
+    address.account_id = address.domain_id = address.network_id = address.static_nat_vm_id = address.vpc_id = None
     address.static_nat_ip = None
     address.is_source_nat = False
     address.allocated = None
@@ -90,7 +90,8 @@ def list_addresses(session: Session, caller: Caller, owners: scope.ListScope, *,
                    network: Network | None = None, allocatedonly: bool = True, issourcenat: bool | None = None,
                    isstaticnat: bool | None = None, forvirtualnetwork: bool | None = None,
                    physical_network_id: int | None = None, keyword: str | None = None, page: int = 1,
-                   pagesize: int | None = DEFAULT_PAGE_SIZE) -> tuple[list[PublicIpAddress], int]:
+                   pagesize: int | None = DEFAULT_PAGE_SIZE,
+                   vpc_id: int | None = None) -> tuple[list[PublicIpAddress], int]:
     statement = scope.visible(caller, "IpAddress")
     if id is not None:
         statement = statement.where(PublicIpAddress.id == id.id)
@@ -104,6 +105,8 @@ def list_addresses(session: Session, caller: Caller, owners: scope.ListScope, *,
                           (PublicIpAddress.network_id, network)):
         if value is not None:
             statement = statement.where(column == value.id)
+    if vpc_id is not None:
+        statement = statement.where(PublicIpAddress.vpc_id == vpc_id)
     if issourcenat is not None:
         statement = statement.where(PublicIpAddress.is_source_nat.is_(issourcenat))
     if isstaticnat is not None:

@@ -22,6 +22,7 @@ from cirrostack.db.models.networks import (
     PublicIpAddress,
     VlanIpRange,
 )
+from cirrostack.db.models.vpc import Vpc
 from cirrostack.errors import ResourceUnavailable
 from cirrostack.hookspecs.network_rules import ServiceNetwork
 from cirrostack.hookspecs.network_service import NetworkService, NetworkServiceProvider
@@ -51,8 +52,11 @@ def service_network(session: Session, network: Network, secrets: Any = None) -> 
     """
     del secrets
     zone = session.get(Zone, network.zone_id)
-    ips = session.scalars(select(PublicIpAddress).where(PublicIpAddress.network_id == network.id,
-                                                        PublicIpAddress.state == IpState.ALLOCATED.value)
+    owned_by = PublicIpAddress.network_id == network.id
+    vpc = session.get(Vpc, network.vpc_id) if network.vpc_id is not None else None
+    if vpc is not None:  # a tier: the VPC's addresses, its source NAT address among them
+        owned_by = PublicIpAddress.vpc_id == vpc.id
+    ips = session.scalars(select(PublicIpAddress).where(owned_by, PublicIpAddress.state == IpState.ALLOCATED.value)
                           .order_by(PublicIpAddress.id)).all()
     source_nat = next((ip for ip in ips if ip.is_source_nat), None)
     public_range = session.get(VlanIpRange, source_nat.vlan_range_id) if source_nat is not None else None
@@ -66,8 +70,9 @@ def service_network(session: Session, network: Network, secrets: Any = None) -> 
         public_netmask=public_range.netmask if public_range is not None else "",
         public_gateway=public_range.gateway if public_range is not None else "",
         public_broadcast_uri=public_broadcast_uri(public_range.vlan_tag) if public_range is not None else "",
-        public_ips=tuple(ip.address for ip in ips),
-        egress_default_allow=bool(offering.egress_default_allow) if offering is not None else True)
+        public_ips=tuple(ip.address for ip in ips), vpc_uuid=vpc.uuid if vpc is not None else "",
+        egress_default_allow=True if vpc is not None else
+        bool(offering.egress_default_allow) if offering is not None else True)
 
 
 def offering_providers(session: Session, network_offering_id: int) -> dict[str, set[str]]:

@@ -19,6 +19,7 @@ from cirrostack.db.models.networks import (
     Router,
     VlanIpRange,
 )
+from cirrostack.db.models.vpc import Vpc
 from cirrostack.db.timestamps import to_api
 from cirrostack.services.networks import offerings
 from cirrostack.services.networks.service_network import netmask_of
@@ -100,6 +101,7 @@ NETWORK_RESPONSE = Response("network", (
     Field("displaynetwork", "boolean", "an optional field, whether to the display the network to the end user or "
                                        "not."),
     Field("isdefault", "boolean", "true if network is default, false otherwise"),
+    Field("vpcid", "string", "VPC the network belongs to"),
 ), instance_type="Network")
 
 IP_ADDRESS_RESPONSE = Response("ipaddress", (
@@ -133,6 +135,7 @@ IP_ADDRESS_RESPONSE = Response("ipaddress", (
     Field("purpose", "string", "purpose of the IP address. In Acton this value is not null for Ips with isSystem="
                                "true, and can have either StaticNat or LB value"),
     Field("isportable", "boolean", "is public IP portable across the zones"),
+    Field("vpcid", "string", "VPC the ip belongs to"),
 ), instance_type="IpAddress")
 
 NIC_RESPONSE = Response("nic", (
@@ -221,7 +224,8 @@ def network_view(session: Session, network: Network, is_root_admin: bool) -> dic
         "physicalnetworkid": physical.uuid if physical else None, "restartrequired": network.restart_required,
         "specifyipranges": offering.specify_ip_ranges, "canusefordeploy": network.removed is None,
         "ispersistent": offering.is_persistent, "displaynetwork": network.display_network,
-        "isdefault": network.is_default}
+        "isdefault": network.is_default,
+        "vpcid": session.get(Vpc, network.vpc_id).uuid if network.vpc_id is not None else None}
     if is_root_admin and network.broadcast_uri:
         view["broadcasturi"] = network.broadcast_uri
         view["vlan"] = network.broadcast_uri.partition("://")[2]
@@ -249,7 +253,8 @@ def ip_address_view(session: Session, address: PublicIpAddress, is_root_admin: b
         "associatednetworkid": network.uuid if network else None,
         "associatednetworkname": network.name if network else None,
         "state": address.state, "physicalnetworkid": physical.uuid if physical else None,
-        "purpose": "StaticNat" if vm is not None else None, "isportable": False})
+        "purpose": "StaticNat" if vm is not None else None, "isportable": False,
+        "vpcid": session.get(Vpc, address.vpc_id).uuid if address.vpc_id is not None else None})
 
 
 def nic_view(session: Session, nic: Nic) -> dict[str, Any]:

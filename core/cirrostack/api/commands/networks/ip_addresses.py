@@ -14,11 +14,13 @@ from cirrostack.api.params import Boolean, String, Uuid
 from cirrostack.db.models import Account, Domain
 from cirrostack.db.models.infrastructure import Zone
 from cirrostack.db.models.networks import Network, NetworkState, PhysicalNetwork, PublicIpAddress, VlanIpRange
+from cirrostack.db.models.vpc import Vpc
 from cirrostack.errors import InvalidParameter
 from cirrostack.services import scope
 from cirrostack.services.context import ANY_ROLE
 from cirrostack.services.networks import public_ips
 from cirrostack.services.networks.apply import push_network
+from cirrostack.services.vpc import addresses as vpc_addresses
 
 _PACKAGE = "org.apache.cloudstack.api.command.user.address."
 _RELATED = ("associateIpAddress", "listPublicIpAddresses", "disassociateIpAddress")
@@ -31,7 +33,7 @@ ASSOCIATE_IP = Command(
                                           "from"),
             Param("account", String(), "the account to associate with this IP address"),
             Param("domainid", Uuid("Domain"), "the ID of the domain to associate with this IP address"),
-            Param("vpcid", Uuid(), "the VPC you want the ip address to be associated with"),
+            Param("vpcid", Uuid("Vpc"), "the VPC you want the ip address to be associated with"),
             Param("isportable", Boolean(), "should be set to true if public IP is required to be transferable across "
                                            "zones, if not specified defaults to false"),
             Param("projectid", Uuid(), "Deploy vm for the project")))
@@ -58,17 +60,19 @@ LIST_PUBLIC_IPS = Command(
             Param("isstaticnat", Boolean(), "list only static nat ip addresses"),
             Param("forvirtualnetwork", Boolean(), "the virtual network for the IP address"),
             Param("forloadbalancing", Boolean(), "list only ips used for load balancing"),
-            Param("vpcid", Uuid(), "List ips belonging to the VPC"),
+            Param("vpcid", Uuid("Vpc"), "List ips belonging to the VPC"),
             Param("tags", String(), "List resources by tags (key/value pairs)"),
             *ACCOUNT_SCOPE_PARAMS, *LIST_PARAMS))
 
 
 @ASSOCIATE_IP.prepare
 def prepare_associate(call: Call, networkid: Network | None = None, zoneid: Zone | None = None,
-                      account: str | None = None, domainid: Domain | None = None, vpcid: str | None = None,
+                      account: str | None = None, domainid: Domain | None = None, vpcid: Vpc | None = None,
                       isportable: bool = False, **_ignored: Any) -> str:
     if vpcid is not None:
-        raise InvalidParameter("vpcid", "VPCs are not available yet; associate the address to a network")
+        if networkid is not None:
+            raise InvalidParameter("vpcid", "give vpcid or networkid, not both")
+        return vpc_addresses.acquire_for_vpc(call.session, call.caller, vpcid).uuid
     if isportable:
         raise InvalidParameter("isportable", "portable public IPs are not available; acquire one per zone")
     if networkid is not None:
@@ -104,12 +108,13 @@ def list_public_ips(call: Call, id: PublicIpAddress | None = None, ipaddress: st
                     allocatedonly: bool = True, issourcenat: bool | None = None, isstaticnat: bool | None = None,
                     forvirtualnetwork: bool | None = None, keyword: str | None = None, account: str | None = None,
                     domainid: Domain | None = None, isrecursive: bool = False, listall: bool = False,
-                    **_ignored: Any) -> ListResult:
+                    vpcid: Vpc | None = None, **_ignored: Any) -> ListResult:
     owners = scope.list_scope(call.session, call.caller, account=account, domain=domainid, isrecursive=isrecursive,
                               listall=listall, by_id=id is not None)
     rows, count = public_ips.list_addresses(
         call.session, call.caller, owners, id=id, ipaddress=ipaddress, zone=zoneid, vlan=vlanid,
         network=associatednetworkid, allocatedonly=allocatedonly, issourcenat=issourcenat, isstaticnat=isstaticnat,
         forvirtualnetwork=forvirtualnetwork, physical_network_id=physicalnetworkid.id if physicalnetworkid else None,
-        keyword=keyword, page=call.paging.page, pagesize=call.paging.pagesize)
+        keyword=keyword, page=call.paging.page, pagesize=call.paging.pagesize,
+        vpc_id=vpcid.id if vpcid is not None else None)
     return ListResult([ip_address_view(call.session, row, call.caller.is_root_admin) for row in rows], count)

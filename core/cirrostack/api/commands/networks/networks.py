@@ -11,6 +11,7 @@ from cirrostack.api.params import Boolean, ListOf, String, Uuid
 from cirrostack.db.models import Domain
 from cirrostack.db.models.infrastructure import Zone
 from cirrostack.db.models.networks import Network, NetworkOffering, PhysicalNetwork
+from cirrostack.db.models.vpc import Vpc
 from cirrostack.services import scope
 from cirrostack.services.context import ANY_ROLE
 from cirrostack.services.networks import guest_networks, lifecycle
@@ -51,7 +52,8 @@ CREATE_NETWORK = Command(
             Param("startipv6", String(), "the beginning IPv6 address in the IPv6 network range"),
             Param("endipv6", String(), "the ending IPv6 address in the IPv6 network range"),
             Param("displaynetwork", Boolean(), "an optional field, whether to the display the network to the end "
-                                               "user or not.")))
+                                               "user or not."),
+            Param("vpcid", Uuid("Vpc"), "the VPC network belongs to")))
 
 UPDATE_NETWORK = Command(
     "updateNetwork", "Updates a network", response=NETWORK_RESPONSE, is_async=True, roles=ANY_ROLE,
@@ -97,7 +99,7 @@ LIST_NETWORKS = Command(
             Param("restartrequired", Boolean(), "list networks by restartRequired"),
             Param("specifyipranges", Boolean(), "true if need to list only networks which support specifying ip "
                                                 "ranges"),
-            Param("vpcid", Uuid(), "List networks by VPC"),
+            Param("vpcid", Uuid("Vpc"), "List networks by VPC"),
             Param("canusefordeploy", Boolean(), "list networks available for vm deployment"),
             Param("forvpc", Boolean(), "the network belongs to vpc"),
             Param("displaynetwork", Boolean(), "list resources by display flag; only ROOT admin is eligible to pass "
@@ -109,11 +111,11 @@ LIST_NETWORKS = Command(
 def create_network(call: Call, zoneid: Zone, networkofferingid: NetworkOffering, name: str, displaytext: str,
                    physicalnetworkid: PhysicalNetwork | None = None, account: str | None = None,
                    domainid: Domain | None = None, startipv6: str | None = None, endipv6: str | None = None,
-                   **fields: Any) -> dict[str, Any]:
+                   vpcid: Vpc | None = None, **fields: Any) -> dict[str, Any]:
     owner = owner_account(call.session, call.caller, account, domainid, "create networks")
     network = guest_networks.create_network(call.session, call.caller, call.registry, owner=owner, zone=zoneid,
                                             offering=networkofferingid, name=name, displaytext=displaytext,
-                                            physical=physicalnetworkid, **fields)
+                                            physical=physicalnetworkid, vpc=vpcid, **fields)
     return network_view(call.session, network, call.caller.is_root_admin)
 
 
@@ -142,10 +144,11 @@ def list_networks(call: Call, id: Network | None = None, zoneid: Zone | None = N
                   acltype: str | None = None, traffictype: str | None = None,
                   physicalnetworkid: PhysicalNetwork | None = None, supportedservices: list[str] | None = None,
                   restartrequired: bool | None = None, canusefordeploy: bool | None = None,
-                  issystem: bool | None = None, forvpc: bool | None = None, keyword: str | None = None,
+                  issystem: bool | None = None, forvpc: bool | None = None, vpcid: Vpc | None = None,
+                  keyword: str | None = None,
                   account: str | None = None, domainid: Domain | None = None, isrecursive: bool = False,
                   listall: bool = False, **_ignored: Any) -> ListResult:
-    if issystem or forvpc:
+    if issystem:
         return ListResult([], 0)
     owners = scope.list_scope(call.session, call.caller, account=account, domain=domainid, isrecursive=isrecursive,
                               listall=listall, by_id=id is not None)
@@ -153,5 +156,5 @@ def list_networks(call: Call, id: Network | None = None, zoneid: Zone | None = N
         call.session, call.caller, owners, id=id, zone=zoneid, physical=physicalnetworkid, guest_type=type,
         acltype=acltype, traffictype=traffictype, supportedservices=supportedservices,
         restartrequired=restartrequired, canusefordeploy=canusefordeploy, keyword=keyword, page=call.paging.page,
-        pagesize=call.paging.pagesize)
+        pagesize=call.paging.pagesize, vpc=vpcid, forvpc=forvpc)
     return ListResult([network_view(call.session, row, call.caller.is_root_admin) for row in rows], count)

@@ -21,6 +21,7 @@ from cirrostack.services.context import ANY_ROLE, ROOT_ADMIN, AccountType
 from cirrostack.services.userdata import validate_userdata
 from cirrostack.services.vms import iso as vm_iso
 from cirrostack.services.vms import lifecycle
+from cirrostack.services.vpc import tiers as vpc_tiers
 
 _PACKAGE = "org.apache.cloudstack.api.command.user.vm."
 RELATED = ("deployVirtualMachine", "startVirtualMachine", "stopVirtualMachine", "rebootVirtualMachine",
@@ -93,6 +94,7 @@ def prepare_deploy(call: Call, zoneid: Zone, serviceofferingid: ServiceOffering,
         hypervisor_support.require_for_vm(call.session, call.registry, zoneid.id, chosen_type, "guest_ha",
                                           f"HA of guest VMs (service offering {serviceofferingid.name} offers HA)",
                                           zoneid.name)
+    vpc_tiers.require_vpc_hypervisor(call.session, call.registry, zoneid, chosen_type, networkids or [])
     request = lifecycle.DeployRequest(
         owner=owner, zone=zoneid, offering=serviceofferingid, template=template, size=compute, name=name,
         display_name=displayname, root_size_bytes=root_bytes,

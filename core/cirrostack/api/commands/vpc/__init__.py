@@ -1,0 +1,1 @@
+"""VPC commands: VPC offerings, VPCs, and how they look on the API."""
