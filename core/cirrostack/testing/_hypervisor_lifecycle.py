@@ -216,7 +216,8 @@ class LifecycleChecks(HypervisorSuiteBase):
             except BaseException as exc:  # pytest.fail raises a BaseException; report it in the test thread
                 problems.append(exc)
 
-        threads = [threading.Thread(target=life, args=(spec,)) for spec in specs]
+        threads = [threading.Thread(target=life, args=(spec,), name=f"conformance-vm-life-{number}")
+                   for number, spec in enumerate(specs)]
         for thread in threads:
             thread.start()
         for thread in threads:
