@@ -30,9 +30,11 @@ from cirrostack.hookspecs.hypervisor import (
     VMSpec,
     VMStatus,
 )
+from cirrostack.hookspecs.hypervisor_security_groups import SecurityRuleSet
 from cirrostack.simulator._faults import SimulatorFaults
 from cirrostack.simulator._settings import latency_settings
 from cirrostack.simulator._state import SimHost, SimSnapshot, SimulatorState, SimVM
+from cirrostack.simulator.guest_firewall import SecurityRuleBook
 from cirrostack.simulator.guest_netns import GuestNamespaces
 
 #: NIC broadcast URI schemes the simulator plumbs, matching `isolation_methods`.
@@ -48,6 +50,8 @@ class SimulatorHypervisor(HypervisorDriver):
         scale_running_vm=True,
         vm_snapshots=True,
         vm_snapshot_memory=True,
+        security_groups=True,
+        security_groups_in_advanced_zone=True,
         hot_plug_volumes=True,
         vpc=True,  # namespace-backed guests join VPC tiers like any guest network
         storage_protocols=frozenset({"NFS", "iSCSI", "SharedMountPoint", "Filesystem", "RBD"}),
@@ -62,6 +66,8 @@ class SimulatorHypervisor(HypervisorDriver):
         """Fault injection and latency switches; see `SimulatorFaults`."""
         self.guests = GuestNamespaces(self.settings)
         """Namespace-backed guests (setting `simulator.guest.namespaces`); see `guest_netns`."""
+        self.security_rules = SecurityRuleBook(self.guests)
+        """The security rule set in force per VM (enforced in namespace guests); see `guest_firewall`."""
 
     @contextmanager
     def _operation(self, name: str) -> Iterator[SimulatorState]:
@@ -156,6 +162,7 @@ class SimulatorHypervisor(HypervisorDriver):
             if sim_vm is not None:
                 state.remove(sim_vm)
         self.guests.unplug(vm.instance_name)
+        self.security_rules.forget(vm.instance_name)
 
     def vm_status(self, host: HostRef, vm: VMRef) -> VMStatus:
         with self._operation("vm_status") as state:
@@ -285,6 +292,16 @@ class SimulatorHypervisor(HypervisorDriver):
             return [_snapshot_info(taken) for taken in sim_vm.snapshots.values()]
 
     # -- introspection for tests ---------------------------------------------------------------
+
+    def apply_security_rules(self, host: HostRef, rules: SecurityRuleSet) -> bool:
+        with self._operation("apply_security_rules") as state:
+            state.vm_on(state.reachable_host(host), rules.instance_name)
+        return self.security_rules.apply(rules)
+
+    def remove_security_rules(self, host: HostRef, instance_name: str) -> None:
+        with self._operation("remove_security_rules") as state:
+            state.reachable_host(host)
+        self.security_rules.forget(instance_name)
 
     def vm_disks(self, instance_name: str) -> dict[str, int]:
         """The disks the simulated VM has now: disk uuid -> device id (ROOT, data volumes and ISO)."""

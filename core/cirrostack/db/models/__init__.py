@@ -87,6 +87,12 @@ from cirrostack.db.models.offerings import (
     DiskOffering,
     ServiceOffering,
 )
+from cirrostack.db.models.security_groups import (
+    SecurityGroup,
+    SecurityGroupRule,
+    SecurityGroupVmMap,
+    SecurityRuleSetVersion,
+)
 from cirrostack.db.models.storage import (
     ImageStore,
     ImageStoreDetail,
@@ -153,6 +159,10 @@ __all__ = [
     "TrafficType",
     "VirtualRouterElement",
     "VlanIpRange",
+    "SecurityGroup",
+    "SecurityGroupRule",
+    "SecurityGroupVmMap",
+    "SecurityRuleSetVersion",
     "ResourceCount",
     "ResourceLimit",
     "SSHKeyPair",

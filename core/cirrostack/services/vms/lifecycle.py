@@ -33,6 +33,7 @@ from cirrostack.services.context import Caller
 from cirrostack.services.infrastructure.hosts import host_ref
 from cirrostack.services.limits import ResourceType
 from cirrostack.services.networks import vm_networks
+from cirrostack.services.security_groups import enforcement as security_group_enforcement
 from cirrostack.services.usage.events import record_usage_event
 from cirrostack.services.vms.spec import vm_ref, vm_spec
 from cirrostack.services.vms.states import claim, move, require_state
@@ -171,6 +172,7 @@ def start(session: Session, caller: Caller, vm: VirtualMachine, drivers: Drivers
                   account_id=vm.account_id, domain_id=vm.domain_id, resource_type="VirtualMachine",
                   resource_uuid=vm.uuid)
     session.commit()
+    security_group_enforcement.apply_to_vm(session, drivers.registry, drivers.secrets, vm)
     return vm
 
 

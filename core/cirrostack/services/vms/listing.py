@@ -25,6 +25,7 @@ from cirrostack.db.paging import count_rows, page_slice
 from cirrostack.services import scope
 from cirrostack.services.context import AccountType, Caller
 from cirrostack.services.networks.nics import nic_rows
+from cirrostack.services.security_groups.groups import vm_security_group_rows
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class VMRows:
     total: int
     nics: dict[int, list[Row[Any]]] = field(default_factory=dict)  # by VM id, see networks.nics.nic_rows
 
+    security_groups: dict[int, list[Row[Any]]] = field(default_factory=dict)  # by VM id, see vm_security_group_rows
 
 def list_vm_rows(session: Session, caller: Caller, owners: scope.ListScope, wanted: VMFilter, *, page: int = 1,
                  pagesize: int | None = None) -> VMRows:
@@ -95,7 +97,8 @@ def list_vm_rows(session: Session, caller: Caller, owners: scope.ListScope, want
     # The page's ids as a subquery, not as 500 bound values, which cost more to bind than the query to run.
     details = _details(connection, select(page_ids.c.id)) if rows else {}
     nics = nic_rows(connection, select(page_ids.c.id)) if rows else {}
-    return VMRows(rows, details, total, nics)
+    return VMRows(rows, details, total, nics,
+                  security_groups=vm_security_group_rows(connection, select(page_ids.c.id)) if rows else {})
 
 
 def vm_rows(session: Session, vm_ids: Sequence[int]) -> VMRows:
@@ -110,7 +113,8 @@ def vm_rows(session: Session, vm_ids: Sequence[int]) -> VMRows:
     connection = read_connection(session)
     statement = _joined(select(*_ROW_COLUMNS, _ROOT_DEVICE).where(VirtualMachine.id.in_(vm_ids)))
     rows = list(connection.execute(statement.order_by(VirtualMachine.id.desc())))
-    return VMRows(rows, _details(connection, list(vm_ids)), len(rows), nic_rows(connection, list(vm_ids)))
+    return VMRows(rows, _details(connection, list(vm_ids)), len(rows), nic_rows(connection, list(vm_ids)),
+                  security_groups=vm_security_group_rows(connection, list(vm_ids)))
 
 
 def read_connection(session: Session) -> Connection:

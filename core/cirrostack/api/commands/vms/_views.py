@@ -71,7 +71,10 @@ def vm_views(caller: Caller, found: VMRows) -> list[dict[str, Any]]:
     """The API objects of the VMs `found` (as `services.vms.listing` reads them), in order.
     Hosts are named to administrators only."""
     shown = _Shown(hosts=_is_admin(caller), instance_names=caller.is_root_admin)
-    return [_view(row, shown, found.details.get(row.id, {}), found.nics.get(row.id, [])) for row in found.rows]
+    views = [_view(row, shown, found.details.get(row.id, {}), found.nics.get(row.id, [])) for row in found.rows]
+    for row, view in zip(found.rows, views, strict=True):
+        view["securitygroup"] = [_security_group_view(group) for group in found.security_groups.get(row.id, [])]
+    return views
 
 
 def vm_response(session: Session, vm: VirtualMachine, caller: Caller, password: str | None = None) -> dict[str, Any]:
@@ -137,6 +140,13 @@ def _add_template(view: dict[str, Any], vm: Any) -> None:
     if vm["template_display_text"] is not None:
         view["templatedisplaytext"] = vm["template_display_text"]
     view["passwordenabled"] = bool(vm["template_password_enabled"])
+
+
+def _security_group_view(group: Any) -> dict[str, Any]:
+    view = {"id": group.uuid, "name": group.name}
+    if group.description:
+        view["description"] = group.description
+    return view
 
 
 def _is_admin(caller: Caller) -> bool:

@@ -18,6 +18,8 @@ from cirrostack.errors import InvalidParameter, PermissionDenied
 from cirrostack.services import hypervisor_support, scope, ssh_keys
 from cirrostack.services.compute_offerings import resolve_compute, resolve_root_disk_size
 from cirrostack.services.context import ANY_ROLE, ROOT_ADMIN, AccountType
+from cirrostack.services.security_groups import enforcement as security_group_enforcement
+from cirrostack.services.security_groups import membership as security_group_membership
 from cirrostack.services.userdata import validate_userdata
 from cirrostack.services.vms import iso as vm_iso
 from cirrostack.services.vms import lifecycle
@@ -62,6 +64,12 @@ DEPLOY_VM = Command(
         Param("networkids", ListOf(Uuid("Network")), "list of network ids used by virtual machine. Can't be "
                                                      "specified with ipToNetworkList parameter"),
         Param("ipaddress", String(), "the ip address for default vm's network"),
+        Param("securitygroupids", ListOf(Uuid("SecurityGroup")), "comma separated list of security groups id that "
+              "going to be applied to the virtual machine. Should be passed only when vm is created from a zone with "
+              "Basic Network support. Mutually exclusive with securitygroupnames parameter"),
+        Param("securitygroupnames", ListOf(String()), "comma separated list of security groups names that going to "
+              "be applied to the virtual machine. Should be passed only when vm is created from a zone with Basic "
+              "Network support. Mutually exclusive with securitygroupids parameter"),
     ))
 
 
@@ -95,6 +103,9 @@ def prepare_deploy(call: Call, zoneid: Zone, serviceofferingid: ServiceOffering,
                                           f"HA of guest VMs (service offering {serviceofferingid.name} offers HA)",
                                           zoneid.name)
     vpc_tiers.require_vpc_hypervisor(call.session, call.registry, zoneid, chosen_type, networkids or [])
+    security_groups = (_flags.get("securitygroupids"), _flags.get("securitygroupnames"))
+    security_group_membership.check_deploy(call.session, call.registry, zoneid, chosen_type, list(networkids or []),
+                                           *security_groups)
     request = lifecycle.DeployRequest(
         owner=owner, zone=zoneid, offering=serviceofferingid, template=template, size=compute, name=name,
         display_name=displayname, root_size_bytes=root_bytes,
@@ -103,6 +114,8 @@ def prepare_deploy(call: Call, zoneid: Zone, serviceofferingid: ServiceOffering,
         hypervisor=hypervisor or (hostid.hypervisor_type if hostid else None), custom_details=custom,
         networks=list(networkids or []), ip_address=ipaddress)
     vm = lifecycle.deploy(call.session, call.caller, request, call.secrets)
+    security_group_membership.assign_on_deploy(call.session, vm, zoneid, owner, list(networkids or []),
+                                               *security_groups)
     if template.is_iso:
         vm_iso.boot_from(call.session, vm, template, diskofferingid)
     vm.display_vm = displayvm
@@ -117,6 +130,9 @@ def deploy_vm(call: Call, id: str, hostid: Host | None = None, startvm: bool = T
     if startvm:
         lifecycle.start(call.session, call.caller, vm, lifecycle.Drivers(call.registry, call.secrets), hostid,
                         failed_state=VMState.ERROR)
+    # Groups whose rules name the VM's groups now allow its address too.
+    security_group_enforcement.refresh_groups(call.session, call.registry, call.secrets,
+                                              security_group_membership.group_ids_of(call.session, vm))
     password = call.secrets.decrypt(vm.password_encrypted) if vm.password_encrypted and call.secrets else None
     return vm_response(call.session, vm, call.caller, password)
 
