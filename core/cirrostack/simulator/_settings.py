@@ -14,6 +14,7 @@ OPERATIONS: tuple[str, ...] = (
     "start_vm", "stop_vm", "reboot_vm", "destroy_vm", "vm_status",
     "scale_vm", "migrate_vm", "attach_disk", "detach_disk", "delete_disk",
     "create_vm_snapshot", "revert_vm_snapshot", "delete_vm_snapshot", "list_vm_snapshots",
+    "take_volume_snapshot", "revert_volume_snapshot", "create_volume_from_snapshot", "delete_volume_snapshot",
     "apply_security_rules", "remove_security_rules",
 )
 

@@ -108,6 +108,8 @@ class SimulatorState:
         self.hosts: dict[str, SimHost] = {}
         self.vms: dict[str, SimVM] = {}  # instance name -> VM, across hosts: names are unique per cloud
         self.disk_files: set[tuple[str, str]] = set()  # (pool uuid, path) of the volume files made on pools
+        self.disk_sizes: dict[tuple[str, str], int] = {}  # (pool uuid, path) -> virtual size of a disk file
+        self.volume_snapshots: dict[tuple[str, str], Any] = {}  # (pool uuid, path) -> _volume_snapshots.SimDiskSnapshot
         self._key_of_url: dict[str, str] = {}
 
     def host(self, url: str, param: str = "url") -> SimHost:
@@ -143,6 +145,7 @@ class SimulatorState:
         for disk in disks:
             if disk.pool is not None and disk.kind != "ISO":
                 self.disk_files.add((disk.pool.uuid, disk.path or disk.uuid))
+                self.disk_sizes.setdefault((disk.pool.uuid, disk.path or disk.uuid), disk.size_bytes)
 
     def remove(self, vm: SimVM) -> None:
         vm.host.power_off(vm)

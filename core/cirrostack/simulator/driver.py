@@ -34,6 +34,7 @@ from cirrostack.hookspecs.hypervisor_security_groups import SecurityRuleSet
 from cirrostack.simulator._faults import SimulatorFaults
 from cirrostack.simulator._settings import latency_settings
 from cirrostack.simulator._state import SimHost, SimSnapshot, SimulatorState, SimVM
+from cirrostack.simulator._volume_snapshots import SimulatorVolumeSnapshots
 from cirrostack.simulator.guest_firewall import SecurityRuleBook
 from cirrostack.simulator.guest_netns import GuestNamespaces
 
@@ -41,7 +42,7 @@ from cirrostack.simulator.guest_netns import GuestNamespaces
 ISOLATION_SCHEMES = {"vlan": "VLAN", "vxlan": "VXLAN"}
 
 
-class SimulatorHypervisor(HypervisorDriver):
+class SimulatorHypervisor(SimulatorVolumeSnapshots, HypervisorDriver):
     """Hypervisor type "Simulator": every contract method and capability, without hardware."""
 
     hypervisor_type = "Simulator"
@@ -52,6 +53,7 @@ class SimulatorHypervisor(HypervisorDriver):
         vm_snapshot_memory=True,
         security_groups=True,
         security_groups_in_advanced_zone=True,
+        volume_snapshots=True,
         hot_plug_volumes=True,
         vpc=True,  # namespace-backed guests join VPC tiers like any guest network
         storage_protocols=frozenset({"NFS", "iSCSI", "SharedMountPoint", "Filesystem", "RBD"}),
@@ -173,6 +175,7 @@ class SimulatorHypervisor(HypervisorDriver):
             state.reachable_host(host)
             if disk.pool is not None:
                 state.disk_files.discard((disk.pool.uuid, disk.path or disk.uuid))
+                state.disk_sizes.pop((disk.pool.uuid, disk.path or disk.uuid), None)
 
     def watch_events(self, host: HostRef, notify: Callable[[str], None]) -> Callable[[], None] | None:
         """Every power change of a VM on the host (through the driver or `faults.power_behind_cirrostack`)

@@ -17,6 +17,7 @@ from cirrostack.services.events import record as record_event
 from cirrostack.services.infrastructure import _checks
 from cirrostack.services.infrastructure._hypervisors import installed_type
 from cirrostack.services.infrastructure._in_use import refuse_if_in_use, register_in_use_check
+from cirrostack.services.security_groups import membership as security_group_membership
 
 
 def add_cluster(session: Session, caller: Caller, registry: PluginRegistry, *, zone: Zone, pod: Pod,
@@ -28,6 +29,7 @@ def add_cluster(session: Session, caller: Caller, registry: PluginRegistry, *, z
         raise InvalidParameter("podid", f"pod {pod.name} is in zone {pod.zone.name}, not in zone {zone.name}")
     hypervisor_type = installed_type(registry, hypervisor)
     hypervisor_support.require_cluster_may_join(session, registry, zone.id, hypervisor_type, zone.name)
+    security_group_membership.require_cluster_support(registry, zone, hypervisor_type)
     cluster = Cluster(zone_id=zone.id, pod_id=pod.id, name=_unique_name(session, pod, clustername),
                       hypervisor_type=hypervisor_type,
                       cluster_type=_checks.choice("clustertype", clustertype, [t.value for t in ClusterType]),

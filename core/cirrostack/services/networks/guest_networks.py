@@ -32,6 +32,7 @@ from cirrostack.services.context import AccountType, Caller
 from cirrostack.services.events import record as record_event
 from cirrostack.services.networks import guest_vlans
 from cirrostack.services.networks.physical import guest_physical_network
+from cirrostack.services.security_groups import membership as security_group_membership
 from cirrostack.services.vpc import tiers
 
 DEFAULT_GUEST_CIDR = "10.1.1.0/24"
@@ -51,6 +52,7 @@ def create_network(session: Session, caller: Caller, registry: PluginRegistry, *
     InsufficientCapacity when the physical network has no free VLAN.
     """
     _check_offering(offering, vpc)
+    security_group_membership.require_network_support(session, registry, zone, offering.id)
     physical = physical or guest_physical_network(session, zone.id)
     if physical is None or physical.zone_id != zone.id:
         raise InvalidParameter("zoneid" if physical is None else "physicalnetworkid",

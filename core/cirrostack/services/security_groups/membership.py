@@ -15,7 +15,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cirrostack.db.models import Account, Network, NetworkType, SecurityGroup, SecurityGroupVmMap, VirtualMachine, Zone
+from cirrostack.db.models import (
+    Account,
+    Network,
+    NetworkOfferingService,
+    NetworkType,
+    SecurityGroup,
+    SecurityGroupVmMap,
+    VirtualMachine,
+    Zone,
+)
 from cirrostack.errors import InvalidParameter
 from cirrostack.hookspecs.network_service import NetworkService
 from cirrostack.services import hypervisor_support
@@ -44,11 +53,36 @@ def check_deploy(session: Session, registry: Any, zone: Zone, hypervisor_type: s
             raise InvalidParameter(param, f"zone {zone.name} has no security groups (securitygroupsenabled=false) "
                                           "and the VM's networks do not offer the SecurityGroup service")
         return
-    if zone.network_type == NetworkType.BASIC.value:
-        capability, feature = "security_groups", "Security groups"
-    else:
-        capability, feature = "security_groups_in_advanced_zone", "Security groups in an advanced zone"
+    capability, feature = _needed(zone)
     hypervisor_support.require_for_vm(session, registry, zone.id, hypervisor_type, capability, feature, zone.name)
+
+
+def require_cluster_support(registry: Any, zone: Zone, hypervisor_type: str) -> None:
+    """addCluster: an Advanced zone with security groups takes only clusters whose hypervisor declares
+    `security_groups_in_advanced_zone` (CloudStack 4.3 refuses the others too). Raises UnsupportedOperation."""
+    if zone.security_group_enabled and zone.network_type != NetworkType.BASIC.value:
+        capability, feature = _needed(zone)
+        hypervisor_support.require_for_type(registry, hypervisor_type, capability,
+                                            f"{feature} (zone {zone.name} has security groups)")
+
+
+def require_network_support(session: Session, registry: Any, zone: Zone, offering_id: int) -> None:
+    """createNetwork: an offering with the SecurityGroup service needs every hypervisor of the zone's
+    clusters to enforce security groups there. Raises UnsupportedOperation (432) naming the first that
+    does not."""
+    has_service = session.scalar(select(NetworkOfferingService.id).where(
+        NetworkOfferingService.network_offering_id == offering_id,
+        NetworkOfferingService.service == NetworkService.SECURITY_GROUP.value).limit(1))
+    if has_service is not None:
+        capability, feature = _needed(zone)
+        hypervisor_support.require_in_zone(session, registry, zone.id, capability,
+                                           f"{feature} (the network offering's SecurityGroup service)", zone.name)
+
+
+def _needed(zone: Zone) -> tuple[str, str]:
+    if zone.network_type == NetworkType.BASIC.value:
+        return "security_groups", "Security groups"
+    return "security_groups_in_advanced_zone", "Security groups in an advanced zone"
 
 
 def assign_on_deploy(session: Session, vm: VirtualMachine, zone: Zone, owner: Account, networks: list[Network] | None,
