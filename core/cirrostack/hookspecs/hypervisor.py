@@ -161,6 +161,16 @@ class HostInfo:
         return self.sockets * self.cores_per_socket
 
 
+BONDED_DEVICES_DETAIL = "network.bonded_devices"
+"""HostInfo.details key: JSON object {device: bond or team name} of the host's network devices (the
+names traffic labels give: bridges, virtual switches) that sit on a bond or NIC team. The core refuses
+cloud traffic over them on a hypervisor that does not declare `nic_bonding`."""
+
+DEFAULT_DEVICE_DETAIL = "network.default_device"
+"""HostInfo.details key: the device that carries traffic whose traffic type has no label for this
+hypervisor."""
+
+
 class HostState(enum.Enum):
     UP = "Up"
     DOWN = "Down"

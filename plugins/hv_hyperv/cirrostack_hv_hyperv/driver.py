@@ -12,6 +12,7 @@ RDP to the host's port 2179 with the VM's id as the pre-connection blob (`consol
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,8 @@ from urllib.parse import urlsplit
 
 from cirrostack.errors import CirroError, HostUnreachable, InvalidParameter, InvalidState, VMNotFound
 from cirrostack.hookspecs.hypervisor import (
+    BONDED_DEVICES_DETAIL,
+    DEFAULT_DEVICE_DETAIL,
     DiskSpec,
     HostInfo,
     HostRef,
@@ -65,25 +68,29 @@ class HypervDriver(HypervisorDriver):
 
     def connect_host(self, host: HostRef) -> HostInfo:
         endpoint(host.url, self._connection.transport)  # refuse an unusable URL before any call
-        vmhost, processors, system, os_info, switches = self._session(host).run([
+        vmhost, processors, system, os_info, switches, team_nics = self._session(host).run([
             Step("Get-VMHost", {}, ("ComputerName", "LogicalProcessorCount", "MemoryCapacity",
                                     "VirtualHardDiskPath", "VirtualMachinePath")),
             Step("Get-CimInstance", {"ClassName": "Win32_Processor"},
                  ("Name", "NumberOfCores", "NumberOfLogicalProcessors", "MaxClockSpeed")),
             Step("Get-CimInstance", {"ClassName": "Win32_ComputerSystem"}, ("Name", "Domain", "TotalPhysicalMemory")),
             Step("Get-CimInstance", {"ClassName": "Win32_OperatingSystem"}, ("Caption", "Version")),
-            Step("Get-VMSwitch", {}, ("Name", "SwitchType")),
+            Step("Get-VMSwitch", {}, ("Name", "SwitchType", "NetAdapterInterfaceDescription")),
+            Step("Get-NetLbfoTeamNic", {"ErrorAction": "SilentlyContinue"}, ("Name", "Team", "InterfaceDescription")),
         ])
         if not (vmhost and processors and system and os_info):
             raise CirroError(f"Hyper-V host {host.name or host.url}: Get-VMHost or Get-CimInstance returned nothing; "
                              "is the Hyper-V role installed?")
         first = processors[0]
         cores = max(1, int(first.get("NumberOfCores") or 1))
+        guest_switch = self._connection.guest_switch or _first_external(switches)
         details = {
             "hyperv.computer_name": str(vmhost[0].get("ComputerName", "")),
             "hyperv.vhd_path": str(vmhost[0].get("VirtualHardDiskPath", "")),
             "hyperv.os": str(os_info[0].get("Caption", "")),
-            "hyperv.guest_switch": self._connection.guest_switch or _first_external(switches),
+            "hyperv.guest_switch": guest_switch,
+            DEFAULT_DEVICE_DETAIL: guest_switch,  # traffic without a hypervnetworklabel uses it
+            BONDED_DEVICES_DETAIL: json.dumps(_teamed_switches(switches, team_nics), sort_keys=True),
         }
         return HostInfo(sockets=len(processors), cores_per_socket=cores,
                         threads_per_core=max(1, int(first.get("NumberOfLogicalProcessors") or cores) // cores),
@@ -309,6 +316,13 @@ def _first_external(switches: list[dict[str, Any]]) -> str:
         if row.get("SwitchType") in _EXTERNAL_SWITCH:
             return str(row.get("Name", ""))
     return ""
+
+
+def _teamed_switches(switches: list[dict[str, Any]], team_nics: list[dict[str, Any]]) -> dict[str, str]:
+    """{switch name: NIC team name} for the virtual switches bound to an LBFO team's interface."""
+    teams = {str(nic.get("InterfaceDescription", "")): str(nic.get("Team", "")) for nic in team_nics}
+    return {str(row.get("Name", "")): teams[str(row.get("NetAdapterInterfaceDescription", ""))]
+            for row in switches if str(row.get("NetAdapterInterfaceDescription", "")) in teams}
 
 
 def _status(row: Mapping[str, Any], host: HostRef) -> VMStatus:

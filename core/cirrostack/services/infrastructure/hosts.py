@@ -15,7 +15,7 @@ from cirrostack.db.timestamps import utcnow
 from cirrostack.errors import InvalidParameter, InvalidState
 from cirrostack.hookspecs.hypervisor import HostInfo, HostRef
 from cirrostack.plugins.registry import PluginRegistry
-from cirrostack.services import scope
+from cirrostack.services import hypervisor_support, scope
 from cirrostack.services.context import Caller
 from cirrostack.services.events import record as record_event
 from cirrostack.services.infrastructure import _checks
@@ -55,6 +55,7 @@ def add_host(session: Session, caller: Caller, registry: PluginRegistry, secrets
     name = _name_from_url(address)
     info = registry.hypervisor(hypervisor_type).connect_host(
         HostRef(uuid=host_uuid, name=name, url=address, username=username, password=password))
+    hypervisor_support.require_unbonded_host(session, registry, zone.id, hypervisor_type, name, info.details)
     host = Host(uuid=host_uuid, name=name, zone_id=zone.id, pod_id=pod.id, cluster_id=target.id, url=address,
                 username=username, password=secrets.encrypt(password) if password else None,
                 ip_address=urlsplit(address).hostname, hypervisor_type=hypervisor_type, state=HostState.UP.value,

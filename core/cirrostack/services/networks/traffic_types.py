@@ -6,13 +6,15 @@ the host device (a bridge or NIC) per hypervisor family: kvm, xen, vmware and hy
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cirrostack.db.models.networks import Network, PhysicalNetwork, PhysicalNetworkTrafficType, TrafficType
 from cirrostack.db.paging import DEFAULT_PAGE_SIZE, fetch_page
 from cirrostack.errors import InvalidParameter, ResourceInUse
-from cirrostack.services import scope
+from cirrostack.services import hypervisor_support, scope
 from cirrostack.services.context import Caller
 from cirrostack.services.events import record as record_event
 
@@ -22,9 +24,11 @@ _COLUMNS = {"kvmnetworklabel": "kvm_label", "xennetworklabel": "xen_label", "vmw
 
 
 def add_traffic_type(session: Session, caller: Caller, physical: PhysicalNetwork, traffictype: str,
-                     vlan: str | None = None, **labels: str | None) -> PhysicalNetworkTrafficType:
-    """Let `physical` carry `traffictype`. A zone has one physical network per traffic type.
+                     vlan: str | None = None, registry: Any = None, **labels: str | None) -> PhysicalNetworkTrafficType:
+    """Let `physical` carry `traffictype`. A zone has one physical network per traffic type. With
+    `registry`, a label naming a bonded device of a host whose hypervisor cannot bond is refused (432).
     Records TRAFFIC.TYPE.CREATE."""
+    _refuse_bonded_labels(session, registry, physical.zone_id, labels)
     kind = _traffic_type(traffictype)
     other = session.scalars(select(PhysicalNetwork.name).join(
         PhysicalNetworkTrafficType, PhysicalNetworkTrafficType.physical_network_id == PhysicalNetwork.id).where(
@@ -42,9 +46,12 @@ def add_traffic_type(session: Session, caller: Caller, physical: PhysicalNetwork
     return row
 
 
-def update_traffic_type(session: Session, caller: Caller, row: PhysicalNetworkTrafficType,
+def update_traffic_type(session: Session, caller: Caller, row: PhysicalNetworkTrafficType, registry: Any = None,
                         **labels: str | None) -> PhysicalNetworkTrafficType:
-    """Change the network labels. Records TRAFFIC.TYPE.UPDATE."""
+    """Change the network labels; with `registry`, refused as add_traffic_type refuses them (432).
+    Records TRAFFIC.TYPE.UPDATE."""
+    physical = session.get(PhysicalNetwork, row.physical_network_id)
+    _refuse_bonded_labels(session, registry, physical.zone_id, labels)
     _set_labels(row, labels)
     session.flush()
     record_event(session, caller, "TRAFFIC.TYPE.UPDATE", f"Updated {row.traffic_type} traffic labels",
@@ -91,6 +98,14 @@ def _traffic_type(value: str) -> str:
         raise InvalidParameter("traffictype", f"{value!r} is not a traffic type; use one of "
                                               f"{', '.join(kind.value for kind in TrafficType)}")
     return accepted[value.strip().lower()]
+
+
+def _refuse_bonded_labels(session: Session, registry: Any, zone_id: int, labels: dict[str, str | None]) -> None:
+    if registry is None:
+        return
+    for param, value in labels.items():
+        if value:
+            hypervisor_support.require_unbonded_label(session, registry, zone_id, param, value.strip())
 
 
 def _set_labels(row: PhysicalNetworkTrafficType, labels: dict[str, str | None]) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from hyperv_sim.world import (
     IDE,
     SCSI,
+    SWITCH_EXTERNAL,
     VM_OFF,
     VM_RUNNING,
     Adapter,
@@ -80,9 +81,30 @@ def get_cim_instance(world: World, host: SimHost, params: dict[str, Any]) -> lis
     raise CmdletError("Invalid class ", "MetadataError", "HRESULT 0x80041010")
 
 
+TEAM_NIC_DRIVER = "Microsoft Network Adapter Multiplexor Driver"
+
+
+def _team_nic_description(host: SimHost, team: str) -> str:
+    """Windows names each team interface "Microsoft Network Adapter Multiplexor Driver", then " #2", ..."""
+    index = sorted(set(host.teams.values())).index(team)
+    return TEAM_NIC_DRIVER + (f" #{index + 1}" if index else "")
+
+
 @cmdlet("Get-VMSwitch")
 def get_vmswitch(world: World, host: SimHost, params: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"Name": name, "SwitchType": kind} for name, kind in host.switches.items()]
+    rows = []
+    for index, (name, kind) in enumerate(host.switches.items()):
+        team = host.teams.get(name)
+        adapter = _team_nic_description(host, team) if team else f"Intel(R) Ethernet Server Adapter I350 #{index + 1}"
+        rows.append({"Name": name, "SwitchType": kind,
+                     "NetAdapterInterfaceDescription": adapter if kind == SWITCH_EXTERNAL else None})
+    return rows
+
+
+@cmdlet("Get-NetLbfoTeamNic")
+def get_netlbfoteamnic(world: World, host: SimHost, params: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"Name": team, "Team": team, "InterfaceDescription": _team_nic_description(host, team)}
+            for team in sorted(set(host.teams.values()))]
 
 
 # -- VMs -------------------------------------------------------------------------------------------

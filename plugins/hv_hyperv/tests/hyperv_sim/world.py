@@ -87,6 +87,7 @@ class SimHost:
     vms: dict[str, VirtualMachine] = field(default_factory=dict)
     local_folders: dict[str, dict[str, VirtualFile]] = field(default_factory=dict)
     mapped_shares: set[str] = field(default_factory=set)
+    teams: dict[str, str] = field(default_factory=dict)  # switch name -> the LBFO NIC team it is bound to
 
     def __post_init__(self) -> None:
         self.local_folders.setdefault(self.vhd_path.lower(), {})

@@ -56,13 +56,15 @@ LIST_TRAFFIC_TYPES = Command(
 @ADD_TRAFFIC_TYPE.handler
 def add_traffic_type(call: Call, physicalnetworkid: PhysicalNetwork, traffictype: str, vlan: str | None = None,
                      isolationmethod: str | None = None, **labels: Any) -> dict[str, Any]:
-    row = traffic_types.add_traffic_type(call.session, call.caller, physicalnetworkid, traffictype, vlan, **labels)
+    row = traffic_types.add_traffic_type(call.session, call.caller, physicalnetworkid, traffictype, vlan,
+                                         registry=call.registry, **labels)
     return traffic_type_view(call.session, row)
 
 
 @UPDATE_TRAFFIC_TYPE.handler
 def update_traffic_type(call: Call, id: PhysicalNetworkTrafficType, **labels: Any) -> dict[str, Any]:
-    return traffic_type_view(call.session, traffic_types.update_traffic_type(call.session, call.caller, id, **labels))
+    row = traffic_types.update_traffic_type(call.session, call.caller, id, registry=call.registry, **labels)
+    return traffic_type_view(call.session, row)
 
 
 @DELETE_TRAFFIC_TYPE.handler
