@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from cirrostack.db.models import Account, Domain, VirtualMachine, VMState, Volume, VolumeState
 from cirrostack.db.models.limits import ResourceCount, ResourceLimit
+from cirrostack.db.models.snapshots import Snapshot, SnapshotState
 from cirrostack.errors import InvalidParameter, ResourceLimitExceeded
 from cirrostack.services import scope, settings
 from cirrostack.services.context import AccountType
@@ -252,8 +253,8 @@ def _amount(resource: ResourceType, value: int, limit_unit: bool = False) -> str
 # -- recounting (updateResourceCount) ------------------------------------------------------------------
 
 #: The types whose objects the server holds and can recount; the others keep their counts.
-RECOUNTED = (ResourceType.INSTANCE, ResourceType.VOLUME, ResourceType.CPU, ResourceType.MEMORY,
-             ResourceType.PRIMARY_STORAGE)
+RECOUNTED = (ResourceType.INSTANCE, ResourceType.VOLUME, ResourceType.SNAPSHOT, ResourceType.CPU,
+             ResourceType.MEMORY, ResourceType.PRIMARY_STORAGE)
 
 
 def recount_account(session: Session, account: Account, resource: ResourceType) -> int:
@@ -279,7 +280,10 @@ def _held(session: Session, account_ids: object, resource: ResourceType) -> int:
            VirtualMachine.state.not_in([state.value for state in gone_vm]))
     volumes = (Volume.account_id.in_(account_ids), Volume.removed.is_(None),
                Volume.state.not_in([VolumeState.DESTROY.value, VolumeState.EXPUNGED.value]))
+    snapshots = (Snapshot.account_id.in_(account_ids), Snapshot.removed.is_(None),
+                 Snapshot.state.in_([SnapshotState.CREATING.value, SnapshotState.BACKED_UP.value]))
     measure = {ResourceType.INSTANCE: (func.count(VirtualMachine.id), vms),
+               ResourceType.SNAPSHOT: (func.count(Snapshot.id), snapshots),
                ResourceType.CPU: (func.sum(VirtualMachine.cpus), vms),
                ResourceType.MEMORY: (func.sum(VirtualMachine.memory_mb), vms),
                ResourceType.VOLUME: (func.count(Volume.id), volumes),

@@ -93,6 +93,13 @@ from cirrostack.db.models.security_groups import (
     SecurityGroupVmMap,
     SecurityRuleSetVersion,
 )
+from cirrostack.db.models.snapshots import (
+    IntervalType,
+    Snapshot,
+    SnapshotPolicy,
+    SnapshotState,
+    SnapshotType,
+)
 from cirrostack.db.models.storage import (
     ImageStore,
     ImageStoreDetail,
@@ -168,6 +175,11 @@ __all__ = [
     "SSHKeyPair",
     "UsageEvent",
     "UsageRecord",
+    "IntervalType",
+    "Snapshot",
+    "SnapshotPolicy",
+    "SnapshotState",
+    "SnapshotType",
     "VMSnapshot",
     "VMSnapshotState",
     "VMSnapshotType",

@@ -171,6 +171,8 @@ _ADVANCED = (
     _s("snapshot.max.daily", 8, int, "Maximum daily snapshots for a volume", "Snapshots", minimum=0),
     _s("snapshot.max.weekly", 8, int, "Maximum weekly snapshots for a volume", "Snapshots", minimum=0),
     _s("snapshot.max.monthly", 8, int, "Maximum monthly snapshots for a volume", "Snapshots", minimum=0),
+    _s("snapshot.poll.interval", 300, int, "The time interval in seconds when the management server polls for "
+       "snapshots to be scheduled.", "Snapshots", minimum=1),
     _s("vmsnapshot.max", 10, int, "Maximum vm snapshots for a vm", "Snapshots", minimum=0),
     _s("storage.cleanup.enabled", True, bool, "Enables/disables the storage cleanup thread.", "Storage"),
     _s("storage.cleanup.interval", 86400, int, "The interval (in seconds) to wait before running the storage "

@@ -19,7 +19,8 @@ def record_usage_event(session: Session, event_type: str, *, account_id: int, do
     """Add a usage event to the session's transaction (it counts only if the change commits).
 
     `event_type` is one of VM.CREATE, VM.START, VM.STOP, VM.UPGRADE, VM.DESTROY, VOLUME.CREATE,
-    VOLUME.RESIZE, VOLUME.DELETE. VM events carry the service offering (`offering_id`), the
+    VOLUME.RESIZE, VOLUME.DELETE, SNAPSHOT.CREATE, SNAPSHOT.DELETE (a snapshot's `size` is its copy's).
+    VM events carry the service offering (`offering_id`), the
     template and, for custom offerings, `details` {"cpuNumber", "cpuSpeed", "memory"}; volume
     events carry the disk offering and `size` in bytes (a ROOT volume's custom size included).
     `at` (default now, UTC) is when the change happened.

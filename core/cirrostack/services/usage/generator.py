@@ -4,7 +4,8 @@ Each resource's events are replayed in order into segments of constant values:
 - a VM is allocated (usage type 2) from VM.CREATE to VM.DESTROY and running (type 1) from
   VM.START to VM.STOP or VM.DESTROY; VM.UPGRADE (a scale) ends the open segments with the old
   offering and cpuNumber/cpuSpeed/memory and starts new ones with the new values;
-- a volume (type 6) exists from VOLUME.CREATE to VOLUME.DELETE, VOLUME.RESIZE splitting it.
+- a volume (type 6) exists from VOLUME.CREATE to VOLUME.DELETE, VOLUME.RESIZE splitting it;
+- a volume snapshot (type 9) exists from SNAPSHOT.CREATE to SNAPSHOT.DELETE.
 Segments are cut at day boundaries (UTC) and at the moment the job runs; a day's records are
 replaced each time the job covers that day, so running it twice gives the same records.
 """
@@ -102,7 +103,8 @@ def segments(events: Iterator[UsageEvent] | list[UsageEvent]) -> list[Segment]:
     """Replay `events` (ordered by time) into the segments of every resource."""
     replays: dict[tuple[str, int], _Replay] = {}
     for event in events:
-        kind = "vm" if event.type in types.VM_EVENTS else "volume"
+        kind = "vm" if event.type in types.VM_EVENTS else "snapshot" if event.type in types.SNAPSHOT_EVENTS \
+            else "volume"
         replay = replays.setdefault((kind, event.resource_id), _Replay())
         values = _values(event)
         if event.type == types.VM_CREATE:
@@ -122,6 +124,10 @@ def segments(events: Iterator[UsageEvent] | list[UsageEvent]) -> list[Segment]:
             replay.begin(UsageType.VOLUME, event, values)
         elif event.type == types.VOLUME_DELETE:
             replay.end(UsageType.VOLUME, event.created)
+        elif event.type == types.SNAPSHOT_CREATE:
+            replay.begin(UsageType.SNAPSHOT, event, values)
+        elif event.type == types.SNAPSHOT_DELETE:
+            replay.end(UsageType.SNAPSHOT, event.created)
     return [segment for replay in replays.values() for segment in (*replay.done, *replay.open.values())]
 
 
@@ -161,5 +167,7 @@ def _description(segment: Segment) -> str:
     if segment.usage_type is UsageType.ALLOCATED_VM:
         return f"{name} allocated time (ServiceOffering: {segment.values.offering_id}) " \
                f"(Template: {segment.values.template_id})"
+    if segment.usage_type is UsageType.SNAPSHOT:
+        return f"Snapshot Id: {segment.event.resource_uuid} usage time (Size: {segment.values.size})"
     return f"Volume Id: {segment.event.resource_uuid} usage time (DiskOffering: {segment.values.offering_id}) " \
            f"(Size: {segment.values.size})"

@@ -13,9 +13,11 @@ from cirrostack.db.models.accounts import Account, Domain
 from cirrostack.db.models.compute import Volume
 from cirrostack.db.models.infrastructure import Zone
 from cirrostack.db.models.offerings import DiskOffering
+from cirrostack.db.models.snapshots import Snapshot
 from cirrostack.errors import InvalidParameter, PermissionDenied
 from cirrostack.services import scope, volumes
 from cirrostack.services.context import ANY_ROLE, AccountType
+from cirrostack.services.snapshots import volumes_from_snapshots
 from cirrostack.services.vms.lifecycle import Drivers
 
 _PACKAGE = "org.apache.cloudstack.api.command.user.volume."
@@ -27,8 +29,11 @@ CREATE_VOLUME = Command(
     response=VOLUME_RESPONSE, is_async=True, creates=True, roles=ANY_ROLE, java_class=_PACKAGE + "CreateVolumeCmd",
     related=RELATED[1:],
     params=(Param("name", String(), "the name of the disk volume", required=True),
-            Param("zoneid", Uuid("Zone"), "the ID of the availability zone", required=True),
-            Param("diskofferingid", Uuid("DiskOffering"), "the ID of the disk offering", required=True),
+            Param("zoneid", Uuid("Zone"), "the ID of the availability zone; required unless snapshotid is given"),
+            Param("diskofferingid", Uuid("DiskOffering"), "the ID of the disk offering; required unless snapshotid "
+                                                           "is given"),
+            Param("snapshotid", Uuid("Snapshot"), "the snapshot ID for the disk volume. Either diskOfferingId or "
+                                                  "snapshotId must be passed in."),
             Param("size", Long(minimum=1), "Arbitrary volume size in GiB; required for a custom disk offering"),
             Param("account", String(), "the account associated with the disk volume. Must be used with the domainId "
                                        "parameter."),
@@ -53,16 +58,27 @@ def _owner(call: Call, account: str | None, domainid: Domain | None) -> Account 
 
 
 @CREATE_VOLUME.prepare
-def prepare_volume(call: Call, name: str, zoneid: Zone, diskofferingid: DiskOffering, size: int | None = None,
-                   account: str | None = None, domainid: Domain | None = None) -> str:
+def prepare_volume(call: Call, name: str, zoneid: Zone | None = None, diskofferingid: DiskOffering | None = None,
+                   size: int | None = None, account: str | None = None, domainid: Domain | None = None,
+                   snapshotid: Snapshot | None = None) -> str:
+    if snapshotid is not None:
+        volume = volumes_from_snapshots.allocate_volume(call.session, call.caller, Drivers(call.registry, call.secrets),
+                                                        snapshotid, name=name, owner=_owner(call, account, domainid))
+        return volume.uuid
+    if zoneid is None or diskofferingid is None:
+        raise InvalidParameter("diskofferingid" if zoneid is not None else "zoneid",
+                               "give zoneid and diskofferingid, or snapshotid to make the volume from a snapshot")
     volume = volumes.create_volume(call.session, call.caller, name=name, zone=zoneid, offering=diskofferingid,
                                    size_gib=size, owner=_owner(call, account, domainid))
     return volume.uuid
 
 
 @CREATE_VOLUME.handler
-def create_volume(call: Call, id: str, **_arguments: Any) -> dict[str, Any]:
+def create_volume(call: Call, id: str, snapshotid: Snapshot | None = None, **_arguments: Any) -> dict[str, Any]:
     volume = call.session.scalars(select(Volume).where(Volume.uuid == id)).one()
+    if snapshotid is not None:
+        volumes_from_snapshots.make_volume(call.session, call.caller, Drivers(call.registry, call.secrets), volume,
+                                           snapshotid)
     return volume_view(call.session, call.caller, volume)
 
 

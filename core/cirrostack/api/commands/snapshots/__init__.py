@@ -1,0 +1,1 @@
+"""createSnapshot, listSnapshots, deleteSnapshot, revertSnapshot and the snapshot policy commands."""
