@@ -8,15 +8,17 @@
   attached), NICs on the
   NicSpec's Linux bridge (a user-mode NIC where none is given), a serial console, and a metadata
   element carrying the cirrostack VM uuid and instance name.
+- The console: a VNC display on the host's address with a password made for each definition.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
-from cirrostack.hookspecs.hypervisor import NicSpec, VMSpec
+from cirrostack.hookspecs.hypervisor import HostRef, NicSpec, VMSpec
 
 METADATA_NS = "https://cirrostack.org/xmlns/libvirt/vm/1"
 METADATA_PREFIX = "cirro"
@@ -35,6 +37,45 @@ class DiskFile:
     device_id: int = 0
     volume_uuid: str = ""
     created: bool = False  # made by this call (removed again when the start fails)
+
+
+@dataclass(frozen=True)
+class VncConsole:
+    """The VNC display of a domain: the host address it listens on and its password (VNC uses at
+    most 8 characters of it)."""
+
+    listen: str
+    password: str = field(repr=False)
+
+
+def console_address(host: HostRef) -> str:
+    """Where a host's VNC displays listen: the address of its libvirt URI, 127.0.0.1 for a local URI."""
+    return urlsplit(host.url).hostname or "127.0.0.1"
+
+
+def with_console_address(xml: str, address: str) -> str | None:
+    """`xml` with its VNC display listening on `address` (what a migration's target gets); None
+    when the domain has no VNC display."""
+    ET.register_namespace(METADATA_PREFIX, METADATA_NS)
+    root = ET.fromstring(xml)
+    graphics = root.find("devices/graphics[@type='vnc']")
+    if graphics is None:
+        return None
+    graphics.set("listen", address)
+    for listen in graphics.findall("listen[@type='address']"):
+        listen.set("address", address)
+    return ET.tostring(root, encoding="unicode")
+
+
+def vnc_console(xml: str) -> tuple[str, int, str] | None:
+    """(listen address, port, password) of a running domain's VNC display, from its XML read with
+    VIR_DOMAIN_XML_SECURE; None when it has none or no port yet."""
+    graphics = ET.fromstring(xml).find("devices/graphics[@type='vnc']")
+    if graphics is None or int(graphics.get("port", "-1")) <= 0:
+        return None
+    listen = graphics.find("listen[@type='address']")
+    address = listen.get("address", "") if listen is not None else graphics.get("listen", "")
+    return address, int(graphics.get("port", "0")), graphics.get("passwd", "")
 
 
 def max_cpus(vm: VMSpec) -> int:
@@ -60,8 +101,9 @@ def disk_target(kind: str, device_id: int) -> str:
 
 
 def domain_xml(vm: VMSpec, domain_type: str, disks: Sequence[DiskFile],
-               bridges: Mapping[str, str] | None = None) -> str:
-    """The XML that defines `vm`: `domain_type` "kvm", "qemu" or "test"; `disks` in boot order."""
+               bridges: Mapping[str, str] | None = None, vnc: VncConsole | None = None) -> str:
+    """The XML that defines `vm`: `domain_type` "kvm", "qemu" or "test"; `disks` in boot order;
+    with `vnc`, a VNC display on its address, behind its password, on a VGA card."""
     root = ET.Element("domain", type=domain_type)
     ET.SubElement(root, "name").text = vm.instance_name
     ET.SubElement(root, "uuid").text = vm.uuid
@@ -94,9 +136,13 @@ def domain_xml(vm: VMSpec, domain_type: str, disks: Sequence[DiskFile],
     ET.SubElement(serial, "target", port="0")
     console = ET.SubElement(devices, "console", type="pty")
     ET.SubElement(console, "target", type="serial", port="0")
+    if vnc is not None and domain_type != "test":
+        graphics = ET.SubElement(devices, "graphics", type="vnc", port="-1", autoport="yes", listen=vnc.listen,
+                                 passwd=vnc.password)
+        ET.SubElement(graphics, "listen", type="address", address=vnc.listen)
     if domain_type != "test":
         video = ET.SubElement(devices, "video")
-        ET.SubElement(video, "model", type="none")
+        ET.SubElement(video, "model", type="vga" if vnc is not None else "none")
         ET.SubElement(devices, "memballoon", model="none")
     ET.register_namespace(METADATA_PREFIX, METADATA_NS)
     return ET.tostring(root, encoding="unicode")

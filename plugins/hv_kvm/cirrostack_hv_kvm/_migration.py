@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 from cirrostack.hookspecs.hypervisor import HostRef
+from cirrostack_hv_kvm._domain_xml import console_address, with_console_address
 
 
 def migration_uri(target: HostRef) -> str:
@@ -72,4 +73,8 @@ def migrate(libvirt: ModuleType, dom: Any, target: HostRef, target_conn: Any, tr
     uri = migration_uri(target)
     if uri:
         params[libvirt.VIR_MIGRATE_PARAM_URI] = uri
+    moved = with_console_address(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_SECURE | libvirt.VIR_DOMAIN_XML_MIGRATABLE),
+                                 console_address(target))
+    if moved is not None:  # the VNC display listens on the target's address there
+        params[libvirt.VIR_MIGRATE_PARAM_DEST_XML] = moved
     dom.migrateToURI3(target.url, params, flags)

@@ -6,6 +6,7 @@ only cirrostack errors; libvirt itself is imported by `_connection` on the first
 
 from __future__ import annotations
 
+import secrets as random_source
 import time
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -33,9 +34,18 @@ from cirrostack.hookspecs.hypervisor import (
     VMSpec,
     VMStatus,
 )
+from cirrostack.hookspecs.hypervisor_console import ConsoleAccess
 from cirrostack_hv_kvm import _events, _snapshots
 from cirrostack_hv_kvm._connection import connection, forget, host_label, libvirt_module
-from cirrostack_hv_kvm._domain_xml import DiskFile, disk_element, disk_target, domain_xml
+from cirrostack_hv_kvm._domain_xml import (
+    DiskFile,
+    VncConsole,
+    console_address,
+    disk_element,
+    disk_target,
+    domain_xml,
+    vnc_console,
+)
 from cirrostack_hv_kvm._errors import VIR_ERR_NO_DOMAIN, error_code, libvirt_errors
 from cirrostack_hv_kvm._host_facts import domain_type, host_info
 from cirrostack_hv_kvm._migration import migrate
@@ -47,6 +57,7 @@ KVM_CAPABILITIES = HypervisorCapabilities(
     vm_snapshots=True,
     vm_snapshot_memory=True,
     hot_plug_volumes=True,
+    console_access=True,
     storage_protocols=frozenset({"NFS", "SharedMountPoint", "Filesystem"}),
     isolation_methods=frozenset({"VLAN", "VXLAN"}),
     max_data_volumes=6,
@@ -109,7 +120,8 @@ class KvmHypervisor(HypervisorDriver):
             disks = self._prepare_disks(storage, vm)
             try:
                 kind = domain_type(conn, str(self.settings.get("kvm.guest.domain.type", "auto")))
-                dom = conn.defineXML(domain_xml(vm, kind, disks))
+                vnc = VncConsole(console_address(host), random_source.token_urlsafe(6))
+                dom = conn.defineXML(domain_xml(vm, kind, disks, vnc=vnc))
                 try:
                     dom.create()
                 except Exception:
@@ -268,6 +280,18 @@ class KvmHypervisor(HypervisorDriver):
                     bool(self.settings.get("kvm.migration.trust.directory.pools", True)))
         with self._errors(target, "status after migration", vm.instance_name):
             return _status(target_conn.lookupByName(vm.instance_name), target)
+
+    def console_access(self, host: HostRef, vm: VMRef) -> ConsoleAccess:
+        """The running domain's VNC display as its live XML (read with its password) says."""
+        dom = self._running(host, vm, "open the console of")
+        with self._errors(host, "console", vm.instance_name, "console_access"):
+            found = vnc_console(dom.XMLDesc(libvirt_module().VIR_DOMAIN_XML_SECURE))
+        if found is None:
+            raise InvalidState(f"VM {vm.instance_name} on KVM host {host_label(host)} has no VNC display (its domain "
+                               "was defined before consoles were added, or on libvirt's test driver); stop and start "
+                               "it to get one")
+        address, port, password = found
+        return ConsoleAccess("vnc", address, port, password)
 
     def create_vm_snapshot(self, host: HostRef, vm: VMRef, snapshot: SnapshotSpec) -> SnapshotInfo:
         """A libvirt internal snapshot, with memory when asked (see _snapshots)."""
