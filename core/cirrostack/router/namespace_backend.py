@@ -60,18 +60,7 @@ class NamespaceRouterBackend(RouterBackend):
     # -- plumbing ------------------------------------------------------------------------------
 
     def _veth(self, host_side: str, router_side: str, bridge: str, namespace: str) -> None:
-        if not link_exists(router_side, namespace):
-            if link_exists(host_side, self.host_namespace):  # half of a pair left by a cut-short call
-                run(["ip", "link", "del", host_side], self.host_namespace)
-            run(["ip", "link", "add", host_side, "type", "veth", "peer", "name", router_side, "netns", namespace],
-                self.host_namespace)
-        bridges.ensure_bridge(bridge, self.host_namespace)
-        run(["ip", "link", "set", host_side, "master", bridge, "up"], self.host_namespace)
-        # A rebuilt router answers with the MAC its predecessor had, so guests and the public gateway keep
-        # reaching it through their ARP caches (a restartNetwork with cleanup would otherwise go dark until
-        # every neighbour's cache entry expires).
-        run(["ip", "link", "set", router_side, "address", _router_mac(router_side, namespace)], namespace)
-        run(["ip", "link", "set", router_side, "up"], namespace)
+        plug_veth(self.host_namespace, host_side, router_side, bridge, namespace)
 
     def implement(self, network: ServiceNetwork) -> None:
         require_namespace(self.host_namespace, f"router of network {network.name}: network host")
@@ -153,6 +142,23 @@ class NamespaceRouterBackend(RouterBackend):
         shutil.rmtree(self.directory(network), ignore_errors=True)
         if namespace_exists(namespace):
             raise HostUnreachable(f"router of network {network.name}: namespace {namespace} could not be removed")
+
+
+def plug_veth(host_namespace: str, host_side: str, router_side: str, bridge: str, namespace: str) -> None:
+    """Connect device `router_side` of router namespace `namespace` to `bridge` of the network host through a
+    veth pair whose other end is `host_side`; both ends up. Idempotent; a half pair left behind is replaced."""
+    if not link_exists(router_side, namespace):
+        if link_exists(host_side, host_namespace):  # half of a pair left by a cut-short call
+            run(["ip", "link", "del", host_side], host_namespace)
+        run(["ip", "link", "add", host_side, "type", "veth", "peer", "name", router_side, "netns", namespace],
+            host_namespace)
+    bridges.ensure_bridge(bridge, host_namespace)
+    run(["ip", "link", "set", host_side, "master", bridge, "up"], host_namespace)
+    # A rebuilt router answers with the MAC its predecessor had, so guests and the public gateway keep
+    # reaching it through their ARP caches (a restartNetwork with cleanup would otherwise go dark until
+    # every neighbour's cache entry expires).
+    run(["ip", "link", "set", router_side, "address", _router_mac(router_side, namespace)], namespace)
+    run(["ip", "link", "set", router_side, "up"], namespace)
 
 
 def _router_mac(device: str, namespace: str) -> str:

@@ -15,14 +15,16 @@ from cirrostack.hookspecs.network_service import NetworkServiceProvider
 @hookimpl
 def describe_plugin() -> PluginInfo:
     return PluginInfo("VirtualRouter: a router per guest network in a Linux network namespace (dnsmasq, "
-                      "iptables, haproxy, user data)")
+                      "iptables, haproxy, user data); VpcVirtualRouter: one such router per VPC for all its tiers")
 
 
 @hookimpl
 def register_network_providers(register: Callable[[type[NetworkServiceProvider]], None]) -> None:
     from cirrostack.router.provider import VirtualRouter
+    from cirrostack.router.vpc_provider import VpcVirtualRouter
 
     register(VirtualRouter)
+    register(VpcVirtualRouter)
 
 
 @hookimpl

@@ -20,11 +20,13 @@ NO_GATEWAY_TAG = "nogw"
 
 
 class Dnsmasq:
-    """The dnsmasq of one router, its files under `directory`, run in `namespace`."""
+    """The dnsmasq of one router, its files under `directory`, run in `namespace`, serving the guests behind
+    `interface` (a VPC router runs one per tier, each on its tier's interface)."""
 
-    def __init__(self, namespace: str, directory: Path) -> None:
+    def __init__(self, namespace: str, directory: Path, interface: str = GUEST_DEVICE) -> None:
         self.namespace = namespace
         self.directory = directory
+        self.interface = interface
         self.conf = directory / "dnsmasq.conf"
         self.dhcp_hosts = directory / "dhcp-hosts"
         self.dns_hosts = directory / "dns-hosts"
@@ -35,7 +37,7 @@ class Dnsmasq:
         guest = ipaddress.ip_network(network.cidr, strict=False)
         # user=root: the router's files sit under the state directory, which only root may traverse
         # (dnsmasq re-reads its hosts files on SIGHUP after it would have dropped to its own user).
-        lines = ["user=root", f"interface={GUEST_DEVICE}", "bind-interfaces", "except-interface=lo", "no-hosts",
+        lines = ["user=root", f"interface={self.interface}", "bind-interfaces", "except-interface=lo", "no-hosts",
                  "no-resolv", "dhcp-authoritative", "no-ping",
                  f"dhcp-range=set:guest,{guest.network_address},static,{guest.netmask},{config.dhcp_lease_seconds}",
                  f"dhcp-option=tag:guest,option:router,{network.gateway}",

@@ -90,18 +90,31 @@ def _port_forwarding_line(rule: PortForwardingRule) -> str:
                   "--dport", public, *_comment("pf", rule.uuid), "-j", "DNAT", "--to-destination", target])
 
 
+def destination_nat_lines(config: RouterConfig) -> list[str]:
+    """The nat table lines of `config`'s port forwarding and static NAT rules (a VPC router has them per tier)."""
+    lines = [_port_forwarding_line(rule) for rule in config.port_forwarding_rules]
+    for rule in config.static_nat_rules:
+        lines.append(_line(["-A", "PREROUTING", "-d", f"{rule.public_ip}/32", *_comment("sn", rule.public_ip),
+                            "-j", "DNAT", "--to-destination", rule.private_ip]))
+        lines.append(_line(["-A", "POSTROUTING", "-s", f"{rule.private_ip}/32", "-o", PUBLIC_DEVICE,
+                            *_comment("sn-out", rule.public_ip), "-j", "SNAT", "--to-source", rule.public_ip]))
+    return lines
+
+
+def tagged_rule(parts: Iterable[str], kind: str, uuid: str) -> str:
+    """One iptables-restore line of `parts` before its target, tagged `cirro:<kind>:<uuid>` for `parse`: pass
+    the target as the last two parts ("-j", "ACCEPT")."""
+    parts = list(parts)
+    return _line([*parts[:-2], *_comment(kind, uuid), *parts[-2:]])
+
+
 def render(config: RouterConfig) -> str:
     """The iptables-restore input holding the complete nat and filter tables of the router."""
     network = config.network
     guest_cidr = _cidr(network.cidr)
     nat = ["*nat", ":PREROUTING ACCEPT [0:0]", ":INPUT ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]",
            ":POSTROUTING ACCEPT [0:0]"]
-    nat += [_port_forwarding_line(rule) for rule in config.port_forwarding_rules]
-    for rule in config.static_nat_rules:
-        nat.append(_line(["-A", "PREROUTING", "-d", f"{rule.public_ip}/32", *_comment("sn", rule.public_ip),
-                          "-j", "DNAT", "--to-destination", rule.private_ip]))
-        nat.append(_line(["-A", "POSTROUTING", "-s", f"{rule.private_ip}/32", "-o", PUBLIC_DEVICE,
-                          *_comment("sn-out", rule.public_ip), "-j", "SNAT", "--to-source", rule.public_ip]))
+    nat += destination_nat_lines(config)
     if network.source_nat_ip:
         nat.append(_line(["-A", "POSTROUTING", "-s", guest_cidr, "-o", PUBLIC_DEVICE,
                           *_comment("snat", network.uuid), "-j", "SNAT", "--to-source", network.source_nat_ip]))

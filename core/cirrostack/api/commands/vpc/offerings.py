@@ -74,7 +74,8 @@ def delete_vpc_offering(call: Call, id: VpcOffering) -> None:
 
 @LIST_VPC_OFFERINGS.handler
 def list_vpc_offerings(call: Call, id: VpcOffering | None = None, keyword: str | None = None,
-                       **filters: Any) -> ListResult:
+                       page: int | None = None, pagesize: int | None = None, **filters: Any) -> ListResult:
+    del page, pagesize  # in call.paging
     rows, count = offerings.list_offerings(call.session, call.caller, id=id, keyword=keyword, page=call.paging.page,
                                            pagesize=call.paging.pagesize, **filters)
     return ListResult([vpc_offering_view(call.session, row) for row in rows], count)

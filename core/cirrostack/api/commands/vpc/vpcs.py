@@ -112,7 +112,9 @@ def restart_vpc(call: Call, id: Vpc) -> dict[str, Any]:
 def list_vpcs(call: Call, id: Vpc | None = None, zoneid: Zone | None = None, vpcofferingid: VpcOffering | None = None,
               account: str | None = None, domainid: Domain | None = None, isrecursive: bool = False,
               listall: bool = False, keyword: str | None = None, supportedservices: str | None = None,
-              tags: str | None = None, **filters: Any) -> ListResult:
+              tags: str | None = None, page: int | None = None, pagesize: int | None = None,
+              **filters: Any) -> ListResult:
+    del page, pagesize  # in call.paging
     owners = scope.list_scope(call.session, call.caller, account=account, domain=domainid, isrecursive=isrecursive,
                               listall=listall, by_id=id is not None)
     rows, count = vpcs.list_vpcs(call.session, call.caller, owners, id=id, zone=zoneid, offering=vpcofferingid,

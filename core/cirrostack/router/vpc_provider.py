@@ -1,0 +1,142 @@
+"""VpcVirtualRouter: the network service provider that runs ONE router per VPC for all of the VPC's tiers.
+
+The core describes tiers one at a time (a ServiceNetwork whose `vpc_uuid` names the VPC). The provider keeps
+each tier's desired state as a RouterConfig in `<router.state.dir>/vpc-<vpc uuid>/<tier uuid>.json`
+(private to root), and on every call hands the VPC's backend all tiers at once. Shutting a tier down takes
+its interface and daemons off the router; shutting down the VPC's last tier removes the router.
+
+It serves DHCP, DNS, user data, source NAT, static NAT, port forwarding and load balancing (haproxy, on the
+one tier of a VPC that may have Lb). Network ACLs, VPN and site-to-site VPN are not served yet.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from cirrostack.errors import InvalidParameter
+from cirrostack.hookspecs.network_rules import (
+    AppliedConfig,
+    DhcpEntry,
+    LoadBalancerRule,
+    PortForwardingRule,
+    ServiceNetwork,
+    StaticNatRule,
+    VmDataEntry,
+)
+from cirrostack.hookspecs.network_service import (
+    LoadBalancerCapabilities,
+    NetworkProviderCapabilities,
+    NetworkService,
+    NetworkServiceProvider,
+)
+from cirrostack.router._settings import DEFAULT_STATE_DIR, ROUTER_DHCP_LEASE, ROUTER_STATE_DIR
+from cirrostack.router.agent import _files
+from cirrostack.router.agent.haproxy import ALGORITHMS, PROTOCOLS, STICKINESS_METHODS
+from cirrostack.router.config import RouterConfig
+from cirrostack.router.vpc_backend import VpcNamespaceBackend
+from cirrostack.router.vpc_config import VpcRouterConfig
+
+_VPC_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _lock_for(vpc_uuid: str) -> threading.Lock:
+    with _LOCKS_GUARD:
+        return _VPC_LOCKS.setdefault(vpc_uuid, threading.Lock())
+
+
+def _vpc_of(network: ServiceNetwork) -> str:
+    if not network.vpc_uuid:
+        raise InvalidParameter("networkofferingid", f"network {network.name} is not a VPC tier; the "
+                                                    f"VpcVirtualRouter serves VPC tiers only")
+    return network.vpc_uuid
+
+
+class VpcVirtualRouter(NetworkServiceProvider):
+    """CloudStack's VPC virtual router: one router per VPC, routing between its tiers."""
+
+    provider_name = "VpcVirtualRouter"
+    capabilities = NetworkProviderCapabilities(
+        services=frozenset({NetworkService.DHCP, NetworkService.DNS, NetworkService.USER_DATA,
+                            NetworkService.SOURCE_NAT, NetworkService.STATIC_NAT, NetworkService.PORT_FORWARDING,
+                            NetworkService.LB, NetworkService.GATEWAY}),
+        isolation_methods=frozenset({"VLAN", "VXLAN"}),
+        lb=LoadBalancerCapabilities(algorithms=ALGORITHMS, protocols=PROTOCOLS,
+                                    stickiness_methods=STICKINESS_METHODS),
+    )
+
+    def __init__(self, settings: Mapping[str, Any] | None = None, backend: VpcNamespaceBackend | None = None) -> None:
+        super().__init__(settings)
+        self.backend = backend or VpcNamespaceBackend(self.settings)
+        self.state_dir = Path(str(self.settings.get(ROUTER_STATE_DIR) or DEFAULT_STATE_DIR))
+        self.lease_seconds = int(self.settings.get(ROUTER_DHCP_LEASE, 3600) or 3600)
+
+    # -- the desired state ---------------------------------------------------------------------
+
+    def _config_file(self, vpc_uuid: str, tier_uuid: str) -> Path:
+        return self.backend.directory(vpc_uuid) / f"{tier_uuid}.json"
+
+    def tier_config(self, network: ServiceNetwork) -> RouterConfig:
+        """The tier's desired state as last pushed, for `network` as described now."""
+        text = _files.read_text(self._config_file(_vpc_of(network), network.uuid))
+        config = RouterConfig.from_json(text) if text else RouterConfig(network)
+        return replace(config.with_network(network), dhcp_lease_seconds=self.lease_seconds)
+
+    def vpc_config(self, network: ServiceNetwork, tier: RouterConfig | None = None) -> VpcRouterConfig:
+        """The whole VPC router's desired state: every tier's last pushed config, with `tier` (or the tier of
+        `network` as described now) replacing its own; the public side as `network` describes it."""
+        vpc_uuid = _vpc_of(network)
+        tier = tier or self.tier_config(network)
+        tiers = {tier.network.uuid: tier}
+        directory = self.backend.directory(vpc_uuid)
+        for path in sorted(directory.glob("*.json")) if directory.exists() else ():
+            if path.stem not in tiers:
+                tiers[path.stem] = RouterConfig.from_json(path.read_text())
+        return VpcRouterConfig(vpc_uuid, network, tuple(tiers[uuid] for uuid in sorted(tiers)))
+
+    def _push(self, network: ServiceNetwork, **service_state: Any) -> list[str]:
+        vpc_uuid = _vpc_of(network)
+        with _lock_for(vpc_uuid):
+            tier = replace(self.tier_config(network), **service_state)
+            done = self.backend.apply(self.vpc_config(network, tier))
+            _files.write_if_changed(self._config_file(vpc_uuid, network.uuid), tier.to_json(), 0o600)
+            return done
+
+    # -- the contract --------------------------------------------------------------------------
+
+    def implement_network(self, network: ServiceNetwork) -> None:
+        self._push(network)
+
+    def applied_config(self, network: ServiceNetwork) -> AppliedConfig:
+        return self.backend.read(self.vpc_config(network), network.uuid)
+
+    def apply_port_forwarding_rules(self, network: ServiceNetwork, rules: Sequence[PortForwardingRule]) -> None:
+        self._push(network, port_forwarding_rules=tuple(rules))
+
+    def apply_static_nat_rules(self, network: ServiceNetwork, rules: Sequence[StaticNatRule]) -> None:
+        self._push(network, static_nat_rules=tuple(rules))
+
+    def apply_lb_rules(self, network: ServiceNetwork, rules: Sequence[LoadBalancerRule]) -> None:
+        self._push(network, lb_rules=tuple(rules))
+
+    def apply_dhcp_entries(self, network: ServiceNetwork, entries: Sequence[DhcpEntry]) -> None:
+        self._push(network, dhcp_entries=tuple(entries))
+
+    def apply_vm_data(self, network: ServiceNetwork, entries: Sequence[VmDataEntry]) -> None:
+        self._push(network, vm_data=tuple(entries))
+
+    def shutdown_network(self, network: ServiceNetwork) -> None:
+        vpc_uuid = _vpc_of(network)
+        with _lock_for(vpc_uuid):
+            self._config_file(vpc_uuid, network.uuid).unlink(missing_ok=True)
+            remaining = self.vpc_config(network).tiers
+            others = tuple(tier for tier in remaining if tier.network.uuid != network.uuid)
+            if not others:
+                self.backend.shutdown(vpc_uuid)
+                return
+            self.backend.remove_tier(vpc_uuid, network)
+            self.backend.apply(VpcRouterConfig(vpc_uuid, network, others))
