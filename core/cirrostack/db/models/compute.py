@@ -139,3 +139,17 @@ class HostReservation(Base):
     host_id: Mapped[int] = mapped_column(ForeignKey("hosts.id"), primary_key=True)
     cpu_mhz: Mapped[int] = mapped_column(BigInteger, default=0)
     memory_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class VMCount(Base):
+    """Per account, how many VM rows are live (not expunged) and how many of those are Destroyed.
+
+    Kept exact by database triggers on `vm_instances` (see `cirrostack.db.vm_counts`), whatever
+    statement changes a VM row, so listVirtualMachines' total `count` costs one row per account
+    instead of a scan of every VM."""
+
+    __tablename__ = "vm_counts"
+
+    account_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    live: Mapped[int] = mapped_column(BigInteger, default=0)
+    destroyed: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,5 +1,9 @@
 """listVirtualMachines' queries: the count, then one statement reading a page as plain rows.
 
+The total count of an unfiltered listing (the usual one) is the sum of the owners' rows in
+`vm_counts`, which database triggers keep exact (cirrostack.db.vm_counts); a filtered listing
+counts its matching rows.
+
 A page is read as the columns its response needs, joined with the few fields of its zone, template,
 offering, host, owner and domain, not as ORM objects: the page's ids are chosen first (walking the
 primary key backwards, newest first) and the joins applied to those ids only, so a page costs the
@@ -17,12 +21,14 @@ from sqlalchemy import Connection, Row, Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from cirrostack.db.models.accounts import Account, Domain
-from cirrostack.db.models.compute import VirtualMachine, VMDetail, VMState, Volume, VolumeType
+from cirrostack.db.models.affinity import AffinityGroupVMMap
+from cirrostack.db.models.compute import VirtualMachine, VMCount, VMDetail, VMState, Volume, VolumeType
 from cirrostack.db.models.infrastructure import Host, Zone
 from cirrostack.db.models.offerings import ServiceOffering
 from cirrostack.db.models.templates import GuestOS, Template
 from cirrostack.db.paging import count_rows, page_slice
 from cirrostack.services import scope
+from cirrostack.services.affinity.groups import vm_group_rows
 from cirrostack.services.context import AccountType, Caller
 from cirrostack.services.networks.nics import nic_rows
 from cirrostack.services.security_groups.groups import vm_security_group_rows
@@ -41,6 +47,7 @@ class VMFilter:
     group: str | None = None
     hypervisor: str | None = None
     keyword: str | None = None
+    affinity_group_id: int | None = None
 
 
 _Iso = aliased(Template, name="iso")  # the ISO attached to the VM
@@ -78,8 +85,8 @@ class VMRows:
     details: dict[int, dict[str, str]]
     total: int
     nics: dict[int, list[Row[Any]]] = field(default_factory=dict)  # by VM id, see networks.nics.nic_rows
-
     security_groups: dict[int, list[Row[Any]]] = field(default_factory=dict)  # by VM id, see vm_security_group_rows
+    affinity_groups: dict[int, list[Row[Any]]] = field(default_factory=dict)  # see affinity.groups.vm_group_rows
 
 def list_vm_rows(session: Session, caller: Caller, owners: scope.ListScope, wanted: VMFilter, *, page: int = 1,
                  pagesize: int | None = None) -> VMRows:
@@ -89,7 +96,7 @@ def list_vm_rows(session: Session, caller: Caller, owners: scope.ListScope, want
     Users do not see Destroyed VMs (only administrators can recover them), as in CloudStack."""
     matching = _matching_ids(caller, owners, wanted)
     connection = read_connection(session)
-    total = count_rows(connection, matching)
+    total = _maintained_count(connection, caller, owners) if wanted == VMFilter() else count_rows(connection, matching)
     page_ids = page_slice(matching.order_by(VirtualMachine.id.desc()), page, pagesize).subquery()
     statement = _joined(select(*_ROW_COLUMNS, _ROOT_DEVICE).select_from(page_ids).join(
         VirtualMachine, VirtualMachine.id == page_ids.c.id))
@@ -98,7 +105,8 @@ def list_vm_rows(session: Session, caller: Caller, owners: scope.ListScope, want
     details = _details(connection, select(page_ids.c.id)) if rows else {}
     nics = nic_rows(connection, select(page_ids.c.id)) if rows else {}
     return VMRows(rows, details, total, nics,
-                  security_groups=vm_security_group_rows(connection, select(page_ids.c.id)) if rows else {})
+                  security_groups=vm_security_group_rows(connection, select(page_ids.c.id)) if rows else {},
+                  affinity_groups=vm_group_rows(connection, select(page_ids.c.id)) if rows else {})
 
 
 def vm_rows(session: Session, vm_ids: Sequence[int]) -> VMRows:
@@ -114,7 +122,8 @@ def vm_rows(session: Session, vm_ids: Sequence[int]) -> VMRows:
     statement = _joined(select(*_ROW_COLUMNS, _ROOT_DEVICE).where(VirtualMachine.id.in_(vm_ids)))
     rows = list(connection.execute(statement.order_by(VirtualMachine.id.desc())))
     return VMRows(rows, _details(connection, list(vm_ids)), len(rows), nic_rows(connection, list(vm_ids)),
-                  security_groups=vm_security_group_rows(connection, list(vm_ids)))
+                  security_groups=vm_security_group_rows(connection, list(vm_ids)),
+                  affinity_groups=vm_group_rows(connection, list(vm_ids)))
 
 
 def read_connection(session: Session) -> Connection:
@@ -144,6 +153,14 @@ def _joined(statement: Select[Any]) -> Select[Any]:
             .outerjoin(Host, Host.id == VirtualMachine.host_id))
 
 
+def _maintained_count(connection: Connection, caller: Caller, owners: scope.ListScope) -> int:
+    """The number of VMs an unfiltered listing matches, from `vm_counts`: the same owners and the same
+    visibility rule as `_matching_ids` (VMs are account-owned), Destroyed ones left out for users."""
+    shown = VMCount.live - VMCount.destroyed if caller.account_type is AccountType.USER else VMCount.live
+    statement = scope.account_owned(VMCount.account_id)(select(func.coalesce(func.sum(shown), 0)), caller)
+    return int(connection.scalar(owners.apply(statement, VMCount.account_id)) or 0)
+
+
 def _matching_ids(caller: Caller, owners: scope.ListScope, wanted: VMFilter) -> Select[Any]:
     statement: Select[Any] = owners.apply(scope.visible(caller, "VirtualMachine"), VirtualMachine.account_id)
     statement = statement.with_only_columns(VirtualMachine.id)
@@ -165,6 +182,9 @@ def _matching_ids(caller: Caller, owners: scope.ListScope, wanted: VMFilter) -> 
         statement = statement.where(VirtualMachine.group_name == wanted.group)
     if wanted.hypervisor is not None:
         statement = statement.where(VirtualMachine.hypervisor_type == wanted.hypervisor)
+    if wanted.affinity_group_id is not None:
+        statement = statement.where(VirtualMachine.id.in_(select(AffinityGroupVMMap.vm_id).where(
+            AffinityGroupVMMap.group_id == wanted.affinity_group_id)))
     if wanted.keyword:
         statement = statement.where(or_(VirtualMachine.name.contains(wanted.keyword, autoescape=True),
                                         VirtualMachine.display_name.contains(wanted.keyword, autoescape=True),
