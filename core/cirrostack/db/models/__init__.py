@@ -16,6 +16,10 @@ from cirrostack.db.models.accounts import (
     User,
     UserState,
 )
+from cirrostack.db.models.affinity import (
+    AffinityGroup,
+    AffinityGroupVMMap,
+)
 from cirrostack.db.models.alerts import (
     Alert,
 )
@@ -132,6 +136,8 @@ from cirrostack.db.models.vpc import (
 )
 
 __all__ = [
+    "AffinityGroup",
+    "AffinityGroupVMMap",
     "Vpc",
     "VpcOffering",
     "VpcOfferingService",
