@@ -28,6 +28,7 @@ from cirrostack.db.models.templates import Template
 from cirrostack.errors import InsufficientCapacity, InvalidParameter, InvalidState, VMNotFound
 from cirrostack.jobs.cleanup import register_cleanup
 from cirrostack.services import events, limits, planner
+from cirrostack.services.affinity import placement as affinity_placement
 from cirrostack.services.compute_offerings import ComputeSize
 from cirrostack.services.context import Caller
 from cirrostack.services.infrastructure.hosts import host_ref
@@ -143,6 +144,7 @@ def start(session: Session, caller: Caller, vm: VirtualMachine, drivers: Drivers
     placement = _plan_placement(session, vm, host)
     claim(session, vm, VMState.STARTING, "start", VMState.STOPPED, VMState.ERROR)
     try:
+        affinity_placement.restrict_placement(session, vm, placement)  # locks the VM's affinity groups
         chosen = planner.reserve(session, placement)
     except InsufficientCapacity:
         session.rollback()

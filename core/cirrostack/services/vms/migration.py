@@ -24,6 +24,7 @@ from cirrostack.db.models.offerings import ServiceOffering
 from cirrostack.db.models.storage import StoragePool
 from cirrostack.errors import InvalidParameter, InvalidState, UnsupportedOperation
 from cirrostack.services import events, planner, settings
+from cirrostack.services.affinity import placement as affinity_placement
 from cirrostack.services.context import Caller
 from cirrostack.services.infrastructure.hosts import host_ref
 from cirrostack.services.vms.spec import vm_ref
@@ -55,6 +56,7 @@ def find_hosts_for_migration(session: Session, vm: VirtualMachine) -> list[Migra
                                     avoid=[vm.host_id] if vm.host_id else [])
     usage = planner.reserved_usage(session, [host.id for host in hosts])
     pools = _cluster_pools(session, vm)
+    avoided = affinity_placement.hosts_to_avoid(session, vm, [host.id for host in hosts])
     found = []
     for host in hosts:
         cpu_total, memory_total = _totals(session, host)
@@ -62,7 +64,8 @@ def find_hosts_for_migration(session: Session, vm: VirtualMachine) -> list[Migra
         cpu_used, memory_used = (used.cpu_mhz, used.memory_bytes) if used is not None else (0, 0)
         motion = any(cluster_id != host.cluster_id for cluster_id in pools)
         fits = (cpu_used + vm.cpu_mhz_total <= cpu_total and memory_used + vm.memory_bytes <= memory_total)
-        found.append(MigrationCandidate(host, fits and not motion, motion, cpu_total, cpu_used, memory_total,
+        suitable = fits and not motion and host.id not in avoided  # avoided: a member of its affinity group is there
+        found.append(MigrationCandidate(host, suitable, motion, cpu_total, cpu_used, memory_total,
                                         memory_used))
     return found
 
@@ -85,6 +88,7 @@ def migrate(session: Session, caller: Caller, vm: VirtualMachine, target: Host, 
     # Claim the VM first: of two concurrent operations on it only one proceeds. Should the target have
     # no room, the job's transaction rolls the claim back with the error.
     claim(session, vm, VMState.MIGRATING, "migrate", VMState.RUNNING)
+    affinity_placement.require_host_allowed(session, vm, target)  # locks the VM's affinity groups
     planner.reserve_host(session, zone=session.get(Zone, vm.zone_id), cpus=vm.cpus, cpu_speed_mhz=vm.cpu_speed_mhz,
                          memory_mb=vm.memory_mb, hypervisor=hypervisor_type, required_host=target)
     session.commit()

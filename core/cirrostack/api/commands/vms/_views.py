@@ -74,6 +74,7 @@ def vm_views(caller: Caller, found: VMRows) -> list[dict[str, Any]]:
     views = [_view(row, shown, found.details.get(row.id, {}), found.nics.get(row.id, [])) for row in found.rows]
     for row, view in zip(found.rows, views, strict=True):
         view["securitygroup"] = [_security_group_view(group) for group in found.security_groups.get(row.id, [])]
+        view["affinitygroup"] = [_affinity_group_view(group) for group in found.affinity_groups.get(row.id, [])]
     return views
 
 
@@ -144,6 +145,13 @@ def _add_template(view: dict[str, Any], vm: Any) -> None:
 
 def _security_group_view(group: Any) -> dict[str, Any]:
     view = {"id": group.uuid, "name": group.name}
+    if group.description:
+        view["description"] = group.description
+    return view
+
+
+def _affinity_group_view(group: Any) -> dict[str, Any]:
+    view = {"id": group.uuid, "name": group.name, "type": group.type}
     if group.description:
         view["description"] = group.description
     return view

@@ -16,6 +16,7 @@ from cirrostack.db.models.infrastructure import Host, Zone
 from cirrostack.db.models.offerings import DiskOffering, ServiceOffering
 from cirrostack.errors import InvalidParameter, PermissionDenied
 from cirrostack.services import hypervisor_support, scope, ssh_keys
+from cirrostack.services.affinity import membership as affinity_membership
 from cirrostack.services.compute_offerings import resolve_compute, resolve_root_disk_size
 from cirrostack.services.context import ANY_ROLE, ROOT_ADMIN, AccountType
 from cirrostack.services.security_groups import enforcement as security_group_enforcement
@@ -64,6 +65,10 @@ DEPLOY_VM = Command(
         Param("networkids", ListOf(Uuid("Network")), "list of network ids used by virtual machine. Can't be "
                                                      "specified with ipToNetworkList parameter"),
         Param("ipaddress", String(), "the ip address for default vm's network"),
+        Param("affinitygroupids", ListOf(Uuid("AffinityGroup")), "comma separated list of affinity groups id that "
+              "are going to be applied to the virtual machine. Mutually exclusive with affinitygroupnames parameter"),
+        Param("affinitygroupnames", ListOf(String()), "comma separated list of affinity groups names that are going "
+              "to be applied to the virtual machine. Mutually exclusive with affinitygroupids parameter"),
         Param("securitygroupids", ListOf(Uuid("SecurityGroup")), "comma separated list of security groups id that "
               "going to be applied to the virtual machine. Should be passed only when vm is created from a zone with "
               "Basic Network support. Mutually exclusive with securitygroupnames parameter"),
@@ -80,7 +85,9 @@ def prepare_deploy(call: Call, zoneid: Zone, serviceofferingid: ServiceOffering,
                    group: str | None = None, keypair: str | None = None, userdata: str | None = None,
                    hypervisor: str | None = None, hostid: Host | None = None, details: list[dict] | None = None,
                    account: str | None = None, domainid: Domain | None = None, displayvm: bool = True,
-                   networkids: list[Any] | None = None, ipaddress: str | None = None, **_flags: Any) -> str:
+                   networkids: list[Any] | None = None, ipaddress: str | None = None,
+                   affinitygroupids: list[Any] | None = None, affinitygroupnames: list[str] | None = None,
+                   **_flags: Any) -> str:
     owner = _owner(call, account, domainid)
     template = vm_iso.template_or_iso(call.session, call.caller, templateid)
     compute = resolve_compute(call.session, serviceofferingid, details, zone_id=zoneid.id)
@@ -106,6 +113,9 @@ def prepare_deploy(call: Call, zoneid: Zone, serviceofferingid: ServiceOffering,
     security_groups = (_flags.get("securitygroupids"), _flags.get("securitygroupnames"))
     security_group_membership.check_deploy(call.session, call.registry, zoneid, chosen_type, list(networkids or []),
                                            *security_groups)
+    groups = affinity_membership.chosen_groups(call.session, owner, affinitygroupids, affinitygroupnames)
+    if groups:
+        affinity_membership.require_supported(call.session, call.registry, zoneid, chosen_type)
     request = lifecycle.DeployRequest(
         owner=owner, zone=zoneid, offering=serviceofferingid, template=template, size=compute, name=name,
         display_name=displayname, root_size_bytes=root_bytes,
@@ -114,6 +124,7 @@ def prepare_deploy(call: Call, zoneid: Zone, serviceofferingid: ServiceOffering,
         hypervisor=hypervisor or (hostid.hypervisor_type if hostid else None), custom_details=custom,
         networks=list(networkids or []), ip_address=ipaddress)
     vm = lifecycle.deploy(call.session, call.caller, request, call.secrets)
+    affinity_membership.join_at_deploy(call.session, vm, groups)
     security_group_membership.assign_on_deploy(call.session, vm, zoneid, owner, list(networkids or []),
                                                *security_groups)
     if template.is_iso:

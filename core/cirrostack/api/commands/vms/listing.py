@@ -27,6 +27,7 @@ LIST_VMS = Command(
             Param("templateid", Uuid("Template"), "list vms by template"),
             Param("groupid", String(), "the group name of the virtual machine"),
             Param("hypervisor", String(), "the target hypervisor for the template"),
+            Param("affinitygroupid", Uuid("AffinityGroup"), "list vms by affinity group"),
             Param("details", ListOf(String()), "comma separated list of vm details requested, value can be a list of "
                                                "[all, group, nics, stats, secgrp, tmpl, servoff, iso, volume, min, "
                                                "affgrp]. If no parameter is passed in, the details will be defaulted "
@@ -39,6 +40,7 @@ def list_virtual_machines(call: Call, id: Any = None, ids: list[str] | None = No
                           state: str | None = None, zoneid: Zone | None = None, hostid: Host | None = None,
                           templateid: Template | None = None, groupid: str | None = None,
                           hypervisor: str | None = None, details: list[str] | None = None,
+                          affinitygroupid: Any = None,
                           keyword: str | None = None, account: str | None = None, domainid: Domain | None = None,
                           isrecursive: bool = False, listall: bool = False, **_paging: Any) -> ListResult:
     uuids = (id.uuid,) if id is not None else tuple(ids) if ids else None
@@ -46,7 +48,8 @@ def list_virtual_machines(call: Call, id: Any = None, ids: list[str] | None = No
                         listall=listall, by_id=uuids is not None)
     wanted = VMFilter(uuids=uuids, name=name, state=state, zone_id=zoneid.id if zoneid else None,
                       host_id=hostid.id if hostid else None, template_id=templateid.id if templateid else None,
-                      group=groupid, hypervisor=hypervisor, keyword=keyword)
+                      group=groupid, hypervisor=hypervisor, keyword=keyword,
+                      affinity_group_id=affinitygroupid.id if affinitygroupid is not None else None)
     shown = _detail_fields(details)
     found = list_vm_rows(call.session, call.caller, owners, wanted, page=call.paging.page,
                          pagesize=call.paging.pagesize)
