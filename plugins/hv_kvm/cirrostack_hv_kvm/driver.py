@@ -50,12 +50,14 @@ from cirrostack_hv_kvm._errors import VIR_ERR_NO_DOMAIN, error_code, libvirt_err
 from cirrostack_hv_kvm._host_facts import domain_type, host_info
 from cirrostack_hv_kvm._migration import migrate
 from cirrostack_hv_kvm._storage import PoolStorage, volume_name
+from cirrostack_hv_kvm._volume_snapshots import KvmVolumeSnapshots
 
 KVM_CAPABILITIES = HypervisorCapabilities(
     live_migration=True,
     scale_running_vm=True,
     vm_snapshots=True,
     vm_snapshot_memory=True,
+    volume_snapshots=True,
     hot_plug_volumes=True,
     console_access=True,
     storage_protocols=frozenset({"NFS", "SharedMountPoint", "Filesystem"}),
@@ -70,7 +72,7 @@ _KIND_ORDER = {"ROOT": 0, "DATADISK": 1, "ISO": 2}
 _MEDIA_CHANGE_ATTEMPTS = 5
 
 
-class KvmHypervisor(HypervisorDriver):
+class KvmHypervisor(KvmVolumeSnapshots, HypervisorDriver):
     """KVM hosts reached by their libvirt URI (qemu+tcp://, qemu+ssh://, qemu:///system, test:///)."""
 
     hypervisor_type: ClassVar[str] = "KVM"
