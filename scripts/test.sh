@@ -17,6 +17,8 @@ DEB_PACKAGES=(
   libvirt-dev pkg-config libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
   # the virtual router's data plane and the namespace guests
   iproute2 dnsmasq-base haproxy iptables nftables udhcpc bind9-dnsutils iputils-ping
+  # Hyper-V: the SMB image store tests run a throwaway Samba smbd
+  samba
 )
 
 install_debian_packages() {

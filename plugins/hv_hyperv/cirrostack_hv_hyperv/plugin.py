@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from cirrostack.hookspecs import PluginInfo, Setting, hookimpl
 from cirrostack.hookspecs.hypervisor import HypervisorDriver
+from cirrostack.hookspecs.storage import StorageProvider
 
 SUMMARY = "Hyper-V hosts managed over WinRM"
 
@@ -34,3 +35,11 @@ def register_settings(register: Callable[[Setting], None]) -> None:
 
     for setting in SETTINGS:
         register(setting)
+
+
+@hookimpl
+def register_storage_providers(register: Callable[[type[StorageProvider]], None]) -> None:
+    """Register the "SMB" image store provider (secondary storage on SMB shares)."""
+    from cirrostack_hv_hyperv.smb_store import SmbImageStore
+
+    register(SmbImageStore)
