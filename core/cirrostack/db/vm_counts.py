@@ -8,7 +8,9 @@ runs inside the changing statement's transaction: a rolled-back deploy leaves th
 
 A VM row counts as live while `removed` is NULL, and as destroyed while also in state Destroyed.
 The triggers touch an account's row only when one of those two facts, or the VM's account,
-changes, so state changes of running VMs take no lock on it.
+changes, so state changes of running VMs take no lock on it. A deploy takes the lock while its
+transaction runs; it already holds the owner's resource-count rows for its limits check by then, so
+deploys of one account were serialised there before, and the deploy benchmark shows no change.
 
 MariaDB: creating triggers needs the TRIGGER privilege and, with binary logging on, SUPER or
 `log_bin_trust_function_creators=1` (see docs/configuration.md).
