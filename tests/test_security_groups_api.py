@@ -67,9 +67,10 @@ def add_security_group_zone(api: OperatorApi, name: str = "sg-zone", cluster_key
                       netmask="255.255.255.0", startip="172.16.20.10", endip="172.16.20.200"))["pod"]
     cluster = ok(api.root("addCluster", zoneid=zone["id"], podid=pod["id"], clustername=cluster_key,
                           clustertype="CloudManaged", hypervisor="Simulator"))["cluster"][0]
-    ok(api.root("addHost", zoneid=zone["id"], podid=pod["id"], clusterid=cluster["id"], hypervisor="Simulator",
-                url=f"http://sim/{cluster_key}/h0?sockets=2&cores=8&memory=65536", username="root",
-                password="password"))
+    for host in ("h0", "h1"):
+        ok(api.root("addHost", zoneid=zone["id"], podid=pod["id"], clusterid=cluster["id"], hypervisor="Simulator",
+                    url=f"http://sim/{cluster_key}/{host}?sockets=2&cores=8&memory=65536", username="root",
+                    password="password"))
     ok(api.root("createStoragePool", zoneid=zone["id"], podid=pod["id"], clusterid=cluster["id"], scope="cluster",
                 name=f"{name}-primary", url=f"nfs://10.147.28.6/export/{name}/primary",
                 capacitybytes=str(10 * 1024**4)))
@@ -248,6 +249,37 @@ def test_a_stale_rule_set_never_replaces_a_newer_one_on_the_host(cloud: Security
     assert driver.apply_security_rules(ref, replace(current, seq=current.seq - 1, ingress=())) is False
     assert cloud.rule_set(vm) == current
     assert driver.apply_security_rules(ref, current) is True  # the same set again changes nothing
+
+
+def test_a_migrated_vm_keeps_its_rules_on_the_target_host(cloud: SecurityCloud) -> None:
+    vm = cloud.vm(cloud.alice, "mover")
+    cloud.done(cloud.alice("authorizeSecurityGroupIngress", securitygroupname="default", protocol="udp",
+                           startport=53, cidrlist="10.0.0.0/8"))
+    before = cloud.rule_set(vm)
+    source = ok(cloud.api.root("listVirtualMachines", id=vm["id"]))["virtualmachine"][0]["hostid"]
+    target = next(host["id"] for host in ok(cloud.api.root("listHosts", zoneid=cloud.zone, type="Routing"))["host"]
+                  if host["id"] != source)
+    moved = cloud.done(cloud.api.root("migrateVirtualMachine", virtualmachineid=vm["id"], hostid=target))
+    assert moved["virtualmachine"]["hostid"] == target
+    after = cloud.rule_set(vm)
+    assert after is not None and after.seq > before.seq and after.ingress == before.ingress
+
+
+def test_a_rule_may_name_a_group_of_another_account_of_the_domain(cloud: SecurityCloud) -> None:
+    bob = cloud.api.user("bob")
+    alices = cloud.vm(cloud.alice, "alice-box")
+    bob_network = new_network(cloud.api, bob, cloud.zone, "bob-net")
+    bobs = cloud.vm(bob, "bob-box", network=bob_network)
+    group = cloud.done(bob("authorizeSecurityGroupIngress", securitygroupname="default", protocol="all",
+                           **{"usersecuritygrouplist[0].account": "alice",
+                              "usersecuritygrouplist[0].group": "default"}))["securitygroup"]
+    assert [(r["securitygroupname"], r["account"]) for r in group["ingressrule"]] == [("default", "alice")]
+    [allowed] = cloud.rule_set(bobs).ingress
+    assert (allowed.protocol.value, allowed.cidrs) == ("all", (f"{alices['ip']}/32",))
+    assert cloud.rule_set(alices).ingress == ()  # alice's own group is unchanged
+    status, body = bob("listSecurityGroups", securitygroupname="default", account="alice",
+                       domainid=ok(cloud.api.root("listDomains"))["domain"][0]["id"])
+    assert (status, body["errortext"]) == (431, "account: no account named alice in your domain")  # no listing
 
 
 def test_deploying_with_both_ids_and_names_or_another_accounts_group_is_refused(cloud: SecurityCloud) -> None:

@@ -298,13 +298,14 @@ class SimulatorHypervisor(SimulatorVolumeSnapshots, HypervisorDriver):
 
     def apply_security_rules(self, host: HostRef, rules: SecurityRuleSet) -> bool:
         with self._operation("apply_security_rules") as state:
-            state.vm_on(state.reachable_host(host), rules.instance_name)
-        return self.security_rules.apply(rules)
+            sim_host = state.reachable_host(host)
+            state.vm_on(sim_host, rules.instance_name)
+        return self.security_rules.apply(sim_host.key, rules)
 
     def remove_security_rules(self, host: HostRef, instance_name: str) -> None:
         with self._operation("remove_security_rules") as state:
-            state.reachable_host(host)
-        self.security_rules.forget(instance_name)
+            sim_host = state.reachable_host(host)
+        self.security_rules.forget(instance_name, sim_host.key)
 
     def vm_disks(self, instance_name: str) -> dict[str, int]:
         """The disks the simulated VM has now: disk uuid -> device id (ROOT, data volumes and ISO)."""

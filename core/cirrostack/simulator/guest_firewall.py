@@ -19,36 +19,40 @@ from cirrostack.simulator.guest_netns import GuestNamespaces, namespace_for
 
 
 class SecurityRuleBook:
-    """Rule sets by instance name; the newest `seq` wins."""
+    """Rule sets by instance name, each with the simulated host that enforces it; the newest `seq` wins."""
 
     def __init__(self, guests: GuestNamespaces) -> None:
         self._guests = guests
         self._lock = threading.Lock()
-        self._applied: dict[str, SecurityRuleSet] = {}
+        self._applied: dict[str, tuple[str, SecurityRuleSet]] = {}
 
-    def apply(self, rules: SecurityRuleSet) -> bool:
-        """Put `rules` in force (in the guest's namespace too, when it has one) unless a newer set is
-        in force already; returns whether it is now. Raises ResourceAllocationFailed when iptables
-        refuses the rules (the previous set stays)."""
+    def apply(self, host_key: str, rules: SecurityRuleSet) -> bool:
+        """Put `rules` in force on `host_key` (in the guest's namespace too, when it has one) unless a
+        newer set is in force already; returns whether it is now. Raises ResourceAllocationFailed when
+        iptables refuses the rules (the previous set stays)."""
         with self._lock:
             current = self._applied.get(rules.instance_name)
-            if current is not None and current.seq > rules.seq:
+            if current is not None and current[1].seq > rules.seq:
                 return False
             namespace = namespace_for(rules.instance_name)
             if self._guests.enabled and namespace_exists(namespace):
                 run(["iptables-restore"], namespace, stdin=iptables_rules(rules))
-            self._applied[rules.instance_name] = rules
+            self._applied[rules.instance_name] = (host_key, rules)
             return True
 
-    def forget(self, instance_name: str) -> None:
-        """Drop the VM's rule set (its namespace, if any, goes with the VM)."""
+    def forget(self, instance_name: str, host_key: str | None = None) -> None:
+        """Drop the VM's rule set; with `host_key`, only when that host enforces it (after a migration the
+        source host forgets nothing the target now holds). A guest namespace goes with its VM."""
         with self._lock:
-            self._applied.pop(instance_name, None)
+            current = self._applied.get(instance_name)
+            if current is not None and (host_key is None or current[0] == host_key):
+                del self._applied[instance_name]
 
     def current(self, instance_name: str) -> SecurityRuleSet | None:
         """The rule set in force for `instance_name`, None when there is none."""
         with self._lock:
-            return self._applied.get(instance_name)
+            current = self._applied.get(instance_name)
+            return current[1] if current is not None else None
 
 
 def iptables_rules(rules: SecurityRuleSet) -> str:

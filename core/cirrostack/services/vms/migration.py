@@ -27,6 +27,7 @@ from cirrostack.services import events, planner, settings
 from cirrostack.services.affinity import placement as affinity_placement
 from cirrostack.services.context import Caller
 from cirrostack.services.infrastructure.hosts import host_ref
+from cirrostack.services.security_groups import enforcement as security_group_enforcement
 from cirrostack.services.vms.spec import vm_ref
 from cirrostack.services.vms.states import claim, move, require_state
 
@@ -112,6 +113,9 @@ def migrate(session: Session, caller: Caller, vm: VirtualMachine, target: Host, 
                   f"{target.name}", account_id=vm.account_id, domain_id=vm.domain_id,
                   resource_type="VirtualMachine", resource_uuid=vm.uuid)
     session.commit()
+    # The VM's security rules move with it: the target enforces them, the source forgets them.
+    security_group_enforcement.apply_to_vm(session, registry, secrets, vm)
+    security_group_enforcement.remove_from_host(registry, secrets, source, vm.instance_name)
     return vm
 
 
