@@ -9,13 +9,13 @@ from cirrostack.api.declaration import Call, Command, Param
 from cirrostack.api.params import ListOf, String, Uuid
 from cirrostack.db.models import Account, VirtualMachine
 from cirrostack.db.models.affinity import AffinityGroup
-from cirrostack.errors import InvalidParameter
 from cirrostack.services.affinity import membership
 from cirrostack.services.context import ANY_ROLE
 
 UPDATE_VM_AFFINITY_GROUP = Command(
     "updateVMAffinityGroup", "Updates the affinity/anti-affinity group associations of a virtual machine. The VM "
-                             "has to be stopped and restarted for the new properties to take effect.",
+                             "has to be stopped and restarted for the new properties to take effect. Without "
+                             "affinitygroupids and affinitygroupnames the VM leaves all its groups.",
     response=VM_RESPONSE, is_async=True, roles=ANY_ROLE,
     java_class="org.apache.cloudstack.api.command.user.affinitygroup.UpdateVMAffinityGroupCmd",
     related=("listAffinityGroups", "listVirtualMachines"),
@@ -31,8 +31,6 @@ UPDATE_VM_AFFINITY_GROUP = Command(
 @UPDATE_VM_AFFINITY_GROUP.handler
 def update_vm_affinity_group(call: Call, id: VirtualMachine, affinitygroupids: list[AffinityGroup] | None = None,
                              affinitygroupnames: list[str] | None = None) -> dict[str, Any]:
-    if affinitygroupids is None and affinitygroupnames is None:
-        raise InvalidParameter("affinitygroupids", "give affinitygroupids or affinitygroupnames")
     owner = call.session.get(Account, id.account_id)
     groups = membership.chosen_groups(call.session, owner, affinitygroupids, affinitygroupnames)
     membership.replace_groups(call.session, call.caller, id, groups, call.registry)
