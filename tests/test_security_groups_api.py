@@ -4,12 +4,14 @@ is refused where security groups do not apply.
 
 The cloud is the demo zone plus a second Advanced zone created with securitygroupenabled=true, a
 simulator cluster, storage, the BUILTIN template and guest networking; VMs get NICs on an isolated
-network whose VirtualRouter provider is the in-memory reference router of the contract tests.
+network whose VirtualRouter provider is the in-memory reference router of the contract tests. The
+rule-set and authorize/revoke tests run on SQLite and on a throwaway MariaDB; the others on SQLite.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -96,9 +98,9 @@ def new_network(api: OperatorApi, client: UserClient, zone: str, name: str) -> s
     return network["id"]
 
 
-@pytest.fixture
-def cloud(tmp_path: Path) -> Iterator[SecurityCloud]:
-    api, _router = rules_server(f"sqlite:///{tmp_path / 'sg.db'}", tmp_path / "data")
+@contextmanager
+def _security_cloud(database_url: str, data_dir: Path) -> Iterator[SecurityCloud]:
+    api, _router = rules_server(database_url, data_dir)
     try:
         demo_cloud(api)
         deploy = add_security_group_zone(api)
@@ -108,6 +110,20 @@ def cloud(tmp_path: Path) -> Iterator[SecurityCloud]:
         yield SecurityCloud(api, deploy["zoneid"], deploy, alice, network)
     finally:
         api.server.close()
+
+
+@pytest.fixture
+def cloud(tmp_path: Path) -> Iterator[SecurityCloud]:
+    """The cloud on SQLite."""
+    with _security_cloud(f"sqlite:///{tmp_path / 'sg.db'}", tmp_path / "data") as built:
+        yield built
+
+
+@pytest.fixture
+def any_db_cloud(database_url: str, tmp_path: Path) -> Iterator[SecurityCloud]:
+    """The cloud on SQLite, then on a throwaway MariaDB database."""
+    with _security_cloud(database_url, tmp_path / "data") as built:
+        yield built
 
 
 def _group(client: UserClient, name: str, **extra: Any) -> dict[str, Any]:
@@ -152,7 +168,8 @@ def test_groups_of_other_accounts_are_invisible_to_a_user(cloud: SecurityCloud) 
 # -- rules ------------------------------------------------------------------------------------------
 
 
-def test_authorize_records_one_rule_per_cidr_and_group_and_revoke_removes_one(cloud: SecurityCloud) -> None:
+def test_authorize_records_one_rule_per_cidr_and_group_and_revoke_removes_one(any_db_cloud: SecurityCloud) -> None:
+    cloud = any_db_cloud
     web = _group(cloud.alice, "web")
     _group(cloud.alice, "admins")
     group = cloud.done(cloud.alice(
@@ -195,7 +212,9 @@ def test_a_bad_rule_is_refused_naming_the_parameter(cloud: SecurityCloud, params
 # -- deploy and rule sets -----------------------------------------------------------------------------
 
 
-def test_a_vm_joins_default_or_named_groups_and_its_host_gets_the_resolved_rule_set(cloud: SecurityCloud) -> None:
+def test_a_vm_joins_default_or_named_groups_and_its_host_gets_the_resolved_rule_set(
+        any_db_cloud: SecurityCloud) -> None:
+    cloud = any_db_cloud
     web = _group(cloud.alice, "web")
     _group(cloud.alice, "admins")
     plain = cloud.vm(cloud.alice, "plain")
