@@ -170,3 +170,23 @@ def test_snapshot_usage_is_type_9_from_create_to_delete(operator_api: OperatorAp
     [record] = body["usagerecord"]
     assert record["usageid"] == snapshot["id"] if "usageid" in record else True
     assert record["description"] == f"Snapshot Id: {snapshot['id']} usage time (Size: {snapshot['physicalsize']})"
+
+
+def test_a_failed_copy_leaves_an_error_snapshot_that_gives_its_count_back(operator_api: OperatorApi,
+                                                                         cloud: dict) -> None:
+    api = operator_api
+    alice = api.user("alice")
+    root = alice("listVolumes", virtualmachineid=running_vm(api, cloud, "alice-fail", caller=alice)["id"])[1]
+    root = root["volume"][0]
+    domain = alice("listAccounts")[1]["account"][0]["domainid"]
+    assert api.root("updateResourceLimit", resourcetype=3, max=1, account="alice", domainid=domain)[0] == 200
+    simulator(api).faults.fail_next("take_volume_snapshot")
+    failed = job(api, "createSnapshot", alice, volumeid=root["id"])
+    assert failed["jobstatus"] == 2 and failed["jobresult"]["errorcode"] == 534, failed
+    [broken] = alice("listSnapshots")[1]["snapshot"]
+    assert (broken["state"], broken["revertable"]) == ("Error", False)
+    assert job(api, "revertSnapshot", alice, id=broken["id"])["jobresult"]["errorcode"] == 431
+    taken = ok(job(api, "createSnapshot", alice, volumeid=root["id"]))["snapshot"]  # the failed one holds no count
+    assert ok(job(api, "deleteSnapshot", alice, id=broken["id"]))["success"] is True  # no host call for it
+    assert [row["id"] for row in alice("listSnapshots")[1]["snapshot"]] == [taken["id"]]
+    assert len(simulator(api).volume_snapshot_files()) == 1
