@@ -91,6 +91,10 @@ def test_the_scheduler_takes_due_snapshots_and_keeps_maxsnaps(operator_api: Oper
     listed = snapshots(api, volumeid=root["id"])
     assert [row["id"] for row in listed] == taken[:0:-1]  # newest first; the oldest went
     assert {(row["snapshottype"], row["intervaltype"]) for row in listed} == {("HOURLY", "HOURLY")}
+    assert snapshots(api, snapshottype="RECURRING") == listed and snapshots(api, snapshottype="MANUAL") == []
+    assert snapshots(api, intervaltype="hourly") == listed and snapshots(api, intervaltype="DAILY") == []
+    status, body = api.root("listSnapshots", snapshottype="YEARLY")
+    assert status == 431 and body["errortext"].startswith("snapshottype: 'YEARLY' is not one of MANUAL"), body
     assert listed[-1]["name"].endswith(f"_{first + timedelta(hours=1):%Y%m%d%H%M%S}")
     assert len(simulator(api).volume_snapshot_files()) == 2
 

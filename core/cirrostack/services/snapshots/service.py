@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cirrostack.db.models.accounts import Domain
@@ -37,6 +37,7 @@ from cirrostack.services.volumes._metering import charge_resized
 from cirrostack.services.volumes.vm_volumes import disk_spec
 
 _VM_STATES_FOR_SNAPSHOT = (VMState.RUNNING.value, VMState.STOPPED.value)
+RECURRING = "RECURRING"  # listSnapshots' snapshottype for every snapshot a policy took
 
 scope.register_entity("Snapshot", Snapshot, scope.account_owned(Snapshot.account_id))
 
@@ -185,13 +186,14 @@ def list_snapshots(session: Session, caller: Caller, *, snapshot: Snapshot | Non
     if name is not None:
         statement = statement.where(Snapshot.name == name)
     if snapshot_type is not None:
-        statement = statement.where(func.upper(Snapshot.snapshot_type) == _known(
-            "snapshottype", snapshot_type, [t.value for t in SnapshotType]))
+        wanted = _known("snapshottype", snapshot_type, [*(t.value for t in SnapshotType), RECURRING])
+        statement = statement.where(Snapshot.snapshot_type != SnapshotType.MANUAL.value if wanted == RECURRING
+                                    else Snapshot.snapshot_type == wanted)
     if interval_type is not None:
         statement = statement.where(func.upper(Snapshot.interval_type) == _known(
             "intervaltype", interval_type, [t.value for t in IntervalType]))
     if keyword:
-        statement = statement.where(or_(Snapshot.name.like(f"%{keyword}%")))
+        statement = statement.where(Snapshot.name.like(f"%{keyword}%"))
     return fetch_page(session, statement.order_by(Snapshot.id.desc()), page, pagesize)
 
 

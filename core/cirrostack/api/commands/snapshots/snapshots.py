@@ -39,7 +39,8 @@ LIST_SNAPSHOTS = Command(
     params=(Param("id", Uuid("Snapshot"), "lists snapshot by snapshot ID"),
             Param("volumeid", Uuid("Volume"), "the ID of the disk volume"),
             Param("name", String(), "lists snapshot by snapshot name"),
-            Param("snapshottype", String(), "valid values are MANUAL or RECURRING."),
+            Param("snapshottype", String(), "valid values are MANUAL or RECURRING (any policy's), or one interval: "
+                                            "HOURLY, DAILY, WEEKLY, MONTHLY."),
             Param("intervaltype", String(), "valid values are HOURLY, DAILY, WEEKLY, and MONTHLY."),
             *ACCOUNT_SCOPE_PARAMS, *LIST_PARAMS))
 
