@@ -134,6 +134,7 @@ def _group(client: UserClient, name: str, **extra: Any) -> dict[str, Any]:
 
 
 def test_every_account_has_a_default_group_that_cannot_be_deleted(cloud: SecurityCloud) -> None:
+    assert ok(cloud.alice("listCapabilities"))["capability"]["securitygroupsenabled"] is True
     [default] = ok(cloud.alice("listSecurityGroups"))["securitygroup"]
     assert (default["name"], default["account"], default["ingressrule"], default["egressrule"]) == (
         "default", "alice", [], [])
@@ -323,6 +324,7 @@ def test_groups_are_refused_in_a_zone_without_security_groups(tmp_path: Path) ->
     api, _router = rules_server(f"sqlite:///{tmp_path / 'plain.db'}", tmp_path / "data")
     try:
         deploy = demo_cloud(api)
+        assert ok(api.root("listCapabilities"))["capability"]["securitygroupsenabled"] is False
         status, body = api.root("deployVirtualMachine", securitygroupnames="default", **deploy)
         assert status == 431 and "has no security groups (securitygroupsenabled=false)" in body["errortext"]
         vm = finished(api, api.root("deployVirtualMachine", **deploy))["virtualmachine"]

@@ -13,6 +13,7 @@ from typing import Any
 from cirrostack.api.declaration import Call, Command, Field, Response
 from cirrostack.api.global_settings import global_setting
 from cirrostack.services.context import ANY_ROLE
+from cirrostack.services.security_groups.membership import security_groups_in_any_zone
 
 CAPABILITY_RESPONSE = Response("capability", (
     Field("securitygroupsenabled", "boolean", "true if security groups support is enabled, false otherwise"),
@@ -45,9 +46,8 @@ def server_version() -> str:
 def list_capabilities(call: Call) -> dict[str, Any]:
     session = call.session
     return {
-        # No zone can offer security groups or region-wide image stores before the infrastructure
-        # commands exist; these become queries over zones and image stores when they do.
-        "securitygroupsenabled": False,
+        # No region-wide image stores exist yet; security groups are on when any zone has them.
+        "securitygroupsenabled": security_groups_in_any_zone(session),
         "cloudstackversion": server_version(),
         "userpublictemplateenabled": global_setting(session, "allow.public.user.templates"),
         "supportELB": str(global_setting(session, "network.loadbalancer.basiczone.elb.enabled")).lower(),

@@ -116,3 +116,9 @@ def assign_on_deploy(session: Session, vm: VirtualMachine, zone: Zone, owner: Ac
 def group_ids_of(session: Session, vm: VirtualMachine) -> list[int]:
     """The ids of the groups `vm` belongs to."""
     return list(session.scalars(select(SecurityGroupVmMap.security_group_id).where(SecurityGroupVmMap.vm_id == vm.id)))
+
+
+def security_groups_in_any_zone(session: Session) -> bool:
+    """listCapabilities' `securitygroupsenabled`: whether any zone has security groups."""
+    return session.scalar(select(Zone.id).where(Zone.security_group_enabled.is_(True), Zone.removed.is_(None))
+                          .limit(1)) is not None
