@@ -335,3 +335,18 @@ def test_groups_are_refused_in_a_zone_without_security_groups(tmp_path: Path) ->
 
 
 assert RecordingRouter  # the reference router the cloud's networks use
+
+
+def test_a_shared_network_with_the_sg_offering_is_created_but_not_implemented_yet(cloud: SecurityCloud) -> None:
+    """4.3's way for Advanced zones with security groups; no installed plugin provides SecurityGroupProvider
+    yet (it is not even listed on the physical network), so the deploy on such a network is refused naming
+    that provider (docs/security-groups.md)."""
+    offering = ok(cloud.api.root("listNetworkOfferings", name="DefaultSharedNetworkOfferingWithSGService")
+                  )["networkoffering"][0]
+    network = ok(cloud.api.root("createNetwork", zoneid=cloud.zone, name="sg-shared", displaytext="sg-shared",
+                                networkofferingid=offering["id"], vlan="250", gateway="10.40.0.1",
+                                netmask="255.255.255.0", startip="10.40.0.10", endip="10.40.0.50"))["network"]
+    error = cloud.failed(cloud.api.root("deployVirtualMachine", networkids=network["id"], name="on-shared",
+                                        **cloud.deploy))
+    assert error["errortext"].startswith("network sg-shared: provider SecurityGroupProvider is not Enabled"), error
+    assert not rows(cloud.api.root("listNetworkServiceProviders", name="SecurityGroupProvider"))
