@@ -257,6 +257,10 @@ def test_a_vm_joins_default_or_named_groups_and_its_host_gets_the_resolved_rule_
     status, body = cloud.alice("deleteSecurityGroup", id=web["id"])
     assert status == 536 and "is in use by VM(s) server" in body["errortext"]
 
+    cloud.done(cloud.alice("destroyVirtualMachine", id=second_admin["id"]))
+    [tcp] = [r for r in cloud.rule_set(server).ingress if r.protocol == "tcp"]
+    assert tcp.cidrs == (f"{admin['ip']}/32",)  # a destroyed member is no longer allowed
+
 
 def test_a_stale_rule_set_never_replaces_a_newer_one_on_the_host(cloud: SecurityCloud) -> None:
     vm = cloud.vm(cloud.alice, "guarded")

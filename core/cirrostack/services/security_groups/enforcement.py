@@ -1,9 +1,10 @@
 """Pushing rule sets to the hosts that run member VMs.
 
-`refresh_groups` runs after a rule change has committed (the authorize/revoke job) and after a deploy
-put a VM into groups: every running member of the changed groups, and of groups whose rules name them,
-gets its whole rule set again. `apply_to_vm` runs when a member VM has started on its host. Each set's
-`seq` commits before the host is called, so a slower, older push can never replace a newer set.
+`refresh_groups` runs after a rule change has committed (the authorize/revoke job), after a deploy
+put a VM into groups and after a member was destroyed (`refresh_after_commit`): every running member of
+the changed groups, and of groups whose rules name them, gets its whole rule set again. `apply_to_vm`
+runs when a member VM has started on its host (or moved to it). Each set's `seq` commits before the
+host is called, so a slower, older push can never replace a newer set.
 
 A host that fails to take a set keeps its previous one; the failure is logged and recorded as an
 ERROR event (SG.APPLY) naming the VM and the host, and the other hosts still get theirs.
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from cirrostack.db.models import Host, SecurityGroupRule, SecurityGroupVmMap, VirtualMachine, VMState
 from cirrostack.errors import CirroError
 from cirrostack.services import events, hypervisor_support
+from cirrostack.services._after_commit import after_commit
 from cirrostack.services.infrastructure.hosts import host_ref
 from cirrostack.services.security_groups import rule_sets
 
@@ -85,3 +87,18 @@ def _failed(session: Session, vm: VirtualMachine, host: Host, reason: str) -> st
                   domain_id=vm.domain_id, resource_type="VirtualMachine", resource_uuid=vm.uuid)
     session.commit()
     return problem
+
+
+def refresh_after_commit(session: Session, registry: Any, secrets: Any, vm: VirtualMachine) -> None:
+    """`vm` stops counting as a member address (it is being destroyed): once that change has committed,
+    push again the rule sets of the groups whose rules name its groups, in a session of its own."""
+    group_ids = rule_sets.group_ids_of(session, vm.id)
+    if not group_ids:
+        return
+    bind = session.get_bind()
+
+    def push() -> None:
+        with Session(bind) as fresh:
+            refresh_groups(fresh, registry, secrets, group_ids)
+
+    after_commit(session, push)

@@ -224,6 +224,7 @@ def destroy(session: Session, caller: Caller, vm: VirtualMachine, drivers: Drive
     _usage(session, vm, "VM.DESTROY")
     events.record(session, caller, "VM.DESTROY", f"Destroyed VM {vm.name}", account_id=vm.account_id,
                   domain_id=vm.domain_id, resource_type="VirtualMachine", resource_uuid=vm.uuid)
+    security_group_enforcement.refresh_after_commit(session, drivers.registry, drivers.secrets, vm)
     if expunge:
         return _expunge(session, caller, vm, drivers)
     session.flush()
