@@ -162,3 +162,55 @@ def test_associate_ip_with_a_vpc_and_delete_the_vpc_once_its_tiers_are_gone(oper
     released = ok(operator_api.root("listPublicIpAddresses", allocatedonly="false",
                                     ipaddress=addresses[0]["ipaddress"]))["publicipaddress"][0]
     assert released["state"] == "Free" and "vpcid" not in released
+
+
+def test_network_acl_lists_hold_numbered_rules_and_tiers_start_with_default_deny(operator_api):
+    built = build_network_zone(operator_api)
+    alice, bob = operator_api.user("alice"), operator_api.user("bob")
+    vpc = _vpc(operator_api, alice, built)
+    defaults = {acl["name"]: acl for acl in ok(alice("listNetworkACLLists"))["networkacllist"]}
+    assert set(defaults) == {"default_allow", "default_deny"} and "vpcid" not in defaults["default_deny"]
+    tier = ok(_tier(alice, built, vpc, "web", "10.10.1.1", offering=_offering_id(operator_api, VPC_TIER_OFFERING)))
+    assert tier["network"]["aclid"] == defaults["default_deny"]["id"]
+    denied = ok(alice("listNetworkACLs", networkid=tier["network"]["id"]))["networkacl"]
+    assert [(item["traffictype"], item["action"], item["protocol"]) for item in denied] == [
+        ("Ingress", "Deny", "all"), ("Egress", "Deny", "all")]
+    status, body = alice("createNetworkACL", networkid=tier["network"]["id"], protocol="tcp", startport="80")
+    assert status == 200
+    job = operator_api.job_result(body["jobid"])
+    assert job["jobstatus"] == 2 and job["jobresult"]["errortext"].startswith(
+        "aclid: network ACL list default_deny is a default list and cannot be changed")
+
+    acl = finished(operator_api, alice("createNetworkACLList", name="web-acl", description="web", vpcid=vpc["id"]))
+    acl = acl["networkacllist"]
+    assert (acl["name"], acl["vpcid"]) == ("web-acl", vpc["id"])
+    first = finished(operator_api, alice("createNetworkACL", aclid=acl["id"], protocol="TCP", startport="80",
+                                         endport="81", cidrlist="10.0.0.0/8", traffictype="ingress"))["networkacl"]
+    assert (first["number"], first["protocol"], first["startport"], first["endport"], first["action"],
+            first["cidrlist"]) == (1, "tcp", 80, 81, "Allow", "10.0.0.0/8")
+    second = finished(operator_api, alice("createNetworkACL", aclid=acl["id"], protocol="all",
+                                          traffictype="Egress", action="deny", number="5"))["networkacl"]
+    assert (second["number"], second["traffictype"], second["action"]) == (5, "Egress", "Deny")
+    for params, text in ((dict(protocol="gre"), "protocol: 'gre' is not one of tcp, udp, icmp, all"),
+                         (dict(protocol="tcp", startport="90", endport="80"), "endport: 80 is below startport 90"),
+                         (dict(protocol="icmp", startport="80"), "startport: ports apply to protocols tcp and udp"),
+                         (dict(protocol="tcp", cidrlist="10.0.0.0/33"), "cidrlist: '10.0.0.0/33' is not a CIDR"),
+                         (dict(protocol="tcp", number="5"), "number: network ACL list web-acl already has a rule "
+                                                            "number 5"),
+                         (dict(protocol="tcp", action="Reject"), "action: 'Reject' is not Allow or Deny")):
+        job = operator_api.job_result(ok(alice("createNetworkACL", aclid=acl["id"], **params))["jobid"])
+        assert job["jobstatus"] == 2 and job["jobresult"]["errortext"].startswith(text), (params, job)
+
+    finished(operator_api, alice("replaceNetworkACLList", aclid=acl["id"], networkid=tier["network"]["id"]))
+    assert ok(alice("listNetworks", id=tier["network"]["id"]))["network"][0]["aclid"] == acl["id"]
+    assert [item["number"] for item in ok(alice("listNetworkACLs", networkid=tier["network"]["id"]))["networkacl"]] \
+        == [1, 5]
+    status, body = bob("listNetworkACLLists", id=acl["id"])
+    assert status == 431 and body["errortext"] == f"id: NetworkACLList {acl['id']} does not exist"
+    job = operator_api.job_result(ok(alice("deleteNetworkACLList", id=acl["id"]))["jobid"])
+    assert job["jobstatus"] == 2 and "is used by tiers web" in job["jobresult"]["errortext"]
+    finished(operator_api, alice("replaceNetworkACLList", aclid=defaults["default_allow"]["id"],
+                                 networkid=tier["network"]["id"]))
+    finished(operator_api, alice("deleteNetworkACL", id=first["id"]))
+    finished(operator_api, alice("deleteNetworkACLList", id=acl["id"]))
+    assert [a["name"] for a in ok(alice("listNetworkACLLists", vpcid=vpc["id"])).get("networkacllist", [])] == []

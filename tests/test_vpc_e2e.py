@@ -1,10 +1,11 @@
 """A VPC end to end with real packets, through `cirro serve --demo` and the unmodified `cs` client.
 
 A VPC (10.30.0.0/16) with two tiers, web (10.30.1.0/24) and db (10.30.2.0/24), and a namespace-backed
-simulator VM in each: both take their DHCP lease from the VPC's one router (each tier from its own gateway),
-web reaches db's HTTP server across the tiers, egress from either tier leaves as the VPC's source NAT address,
-restartVPC keeps all of it working, and once the VMs, the tiers and the VPC are deleted no namespace,
-process, file or device of the VPC is left.
+simulator VM in each: both take their DHCP lease from the VPC's one router (each tier from its own gateway).
+With the default_deny ACL list nothing crosses; once web has default_allow and db a list of its own, web
+reaches db's HTTP server across the tiers, egress from either tier leaves as the VPC's source NAT address, a
+Deny numbered before the Allow closes the port again; restartVPC keeps all of it working, and once the VMs,
+the tiers and the VPC are deleted no namespace, process, file or device of the VPC is left.
 
 Everything lives in namespaces of this test (the network host namespace, the outside client, and the router
 and guests the server makes inside it) on 10.29.0.0/24 (public) and 10.30.0.0/16 (the VPC), and is removed
@@ -46,6 +47,7 @@ class VpcCloud:
     zone_id: str
     host_namespace: str
     state_dir: Path
+    owner: dict[str, str] = field(default_factory=dict)  # account and domainid of the VPC's tenant
     instance_names: list[str] = field(default_factory=list)
     vpc_ids: list[str] = field(default_factory=list)
 
@@ -60,7 +62,7 @@ class VpcCloud:
         offering = self.client.listNetworkOfferings(name=TIER_OFFERING, fetch_list=True)[0]
         return self.client.createNetwork(name=name, displaytext=name, zoneid=self.zone_id, vpcid=vpc["id"],
                                          networkofferingid=offering["id"], gateway=gateway,
-                                         netmask="255.255.255.0")["network"]
+                                         netmask="255.255.255.0", **self.owner)["network"]
 
     def deploy(self, name: str, network_id: str) -> dict:
         """A running VM on `network_id`, with its NIC address and guest namespace."""
@@ -69,7 +71,7 @@ class VpcCloud:
                         if row["name"] == "Small Instance")
         vm = self.client.deployVirtualMachine(zoneid=self.zone_id, templateid=template["id"], name=name,
                                               serviceofferingid=offering["id"], networkids=network_id,
-                                              fetch_result=True)["virtualmachine"]
+                                              fetch_result=True, **self.owner)["virtualmachine"]
         self.instance_names.append(vm["instancename"])
         [nic] = self.client.listNics(virtualmachineid=vm["id"], fetch_list=True)
         return {**vm, "ip": nic["ipaddress"], "namespace": namespace_for(vm["instancename"])}
@@ -82,6 +84,17 @@ def _admin_client(server: RunningServer) -> CloudStack:
     keys = reply.json()["registeruserkeysresponse"]["userkeys"]
     return CloudStack(endpoint=server.endpoint, key=keys["apikey"], secret=keys["secretkey"], poll_interval=0.2,
                       timeout=120)
+
+
+def _tenant(client: CloudStack) -> dict[str, str]:
+    """The VPC's owner: the third account of a fresh cloud. Guest namespaces are named after instance names
+    (i-<account id>-<vm id>-VM), which start again at i-1-1-VM in every fresh database; an account id no
+    other test's first VMs have keeps this test's guests apart from theirs on a shared machine."""
+    domain = client.listDomains(fetch_list=True)[0]
+    for name in ("vpc-spare-1", "vpc-spare-2", "vpc-tenant"):
+        client.createAccount(accounttype=0, email=f"{name}@example.org", firstname=name, lastname="Tenant",
+                             username=name, password="vpc-tenant-pw", domainid=domain["id"])
+    return {"account": "vpc-tenant", "domainid": domain["id"]}
 
 
 def _remove_namespace(name: str) -> None:
@@ -115,6 +128,7 @@ def vpc_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VpcCloud]:
                             ("simulator.guest.namespaces", "true")):
             client.updateConfiguration(name=name, value=value)
         set_up_guest_networking(cloud.run, cloud.zone_id, PUBLIC)
+        cloud.owner = _tenant(client)
         yield cloud
     finally:
         status = server.stop()
@@ -159,9 +173,10 @@ def test_a_vpc_routes_between_its_tiers_nats_egress_and_cleans_up(vpc_cloud: Vpc
     links_before = _host_links(cloud.host_namespace)
     offering = client.listVPCOfferings(isdefault="true", fetch_list=True)[0]
     vpc = client.createVPC(name="shop", displaytext="shop", cidr=VPC_CIDR, zoneid=cloud.zone_id,
-                           vpcofferingid=offering["id"], fetch_result=True)["vpc"]
+                           vpcofferingid=offering["id"], fetch_result=True, **cloud.owner)["vpc"]
     cloud.vpc_ids.append(vpc["id"])
-    [source_nat] = client.listPublicIpAddresses(vpcid=vpc["id"], issourcenat="true", fetch_list=True)
+    [source_nat] = client.listPublicIpAddresses(vpcid=vpc["id"], issourcenat="true", listall="true",
+                                                fetch_list=True)
     web_tier = cloud.tier(vpc, "web", WEB_GATEWAY)
     db_tier = cloud.tier(vpc, "db", DB_GATEWAY)
     web = cloud.deploy("web-1", web_tier["id"])
@@ -175,16 +190,38 @@ def test_a_vpc_routes_between_its_tiers_nats_egress_and_cleans_up(vpc_cloud: Vpc
         assert f"via {gateway} " in route, f"{vm['name']}'s default route: {route}"
     assert sh("dig", "+short", f"@{WEB_GATEWAY}", "web-1", namespace=web["namespace"]).stdout.split() == [web["ip"]]
 
-    # web reaches db across the tiers, through the VPC router
+    # a new tier starts with the default_deny ACL list: nothing enters db, nothing leaves either tier
     http_servers.serve(db["namespace"], db["ip"], 8000, "db-1")
-    assert fetch(web["namespace"], f"http://{db['ip']}:8000/") == "db-1"
-
-    # egress of either tier leaves as the VPC's source NAT address
     http_servers.echo_client_address(outside, PUBLIC.public_gateway, 9000)
+    assert web_tier["aclid"] == db_tier["aclid"]
+    assert fetch(web["namespace"], f"http://{db['ip']}:8000/", timeout=1) == ""
+    for vm in (web, db):
+        assert fetch(vm["namespace"], f"http://{PUBLIC.public_gateway}:9000/", timeout=1) == ""
+
+    # web gets default_allow; db a list of its own: HTTP in from web's CIDR, anything out
+    defaults = {acl["name"]: acl for acl in client.listNetworkACLLists(fetch_list=True)}
+    acl = client.createNetworkACLList(name="db-acl", description="db", vpcid=vpc["id"],
+                                      fetch_result=True)["networkacllist"]
+    client.createNetworkACL(aclid=acl["id"], protocol="tcp", startport=8000, endport=8000, cidrlist="10.30.1.0/24",
+                            number=10, fetch_result=True)
+    client.createNetworkACL(aclid=acl["id"], protocol="all", traffictype="Egress", number=20, fetch_result=True)
+    client.replaceNetworkACLList(aclid=defaults["default_allow"]["id"], networkid=web_tier["id"], fetch_result=True)
+    client.replaceNetworkACLList(aclid=acl["id"], networkid=db_tier["id"], fetch_result=True)
+
+    # web reaches db across the tiers, through the VPC router
+    assert fetch(web["namespace"], f"http://{db['ip']}:8000/") == "db-1"
+    # egress of either tier leaves as the VPC's source NAT address
     for vm in (web, db):
         assert fetch(vm["namespace"], f"http://{PUBLIC.public_gateway}:9000/") == source_nat["ipaddress"]
     # and nothing from outside reaches a tier: there is no port forwarding
     assert fetch(outside, f"http://{db['ip']}:8000/", timeout=1) == ""
+
+    # a Deny numbered before the Allow closes the port; deleting it opens it again
+    deny = client.createNetworkACL(aclid=acl["id"], protocol="tcp", startport=8000, cidrlist="10.30.1.0/24",
+                                   action="Deny", number=5, fetch_result=True)["networkacl"]
+    assert fetch(web["namespace"], f"http://{db['ip']}:8000/", timeout=1) == ""
+    client.deleteNetworkACL(id=deny["id"], fetch_result=True)
+    assert fetch(web["namespace"], f"http://{db['ip']}:8000/") == "db-1"
 
     # restartVPC pushes every tier again and changes nothing that works
     restarted = client.restartVPC(id=vpc["id"], fetch_result=True)["vpc"]
@@ -211,4 +248,4 @@ def test_a_vpc_routes_between_its_tiers_nats_egress_and_cleans_up(vpc_cloud: Vpc
     new_links = _host_links(cloud.host_namespace) - links_before - {public_bridge}
     assert not [link for link in new_links if not link.startswith("vcl")], \
         f"devices of the deleted VPC remain on the network host: {new_links}"
-    assert client.listPublicIpAddresses(ipaddress=source_nat["ipaddress"], fetch_list=True) == []
+    assert client.listPublicIpAddresses(ipaddress=source_nat["ipaddress"], listall="true", fetch_list=True) == []

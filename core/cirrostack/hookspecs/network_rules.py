@@ -58,6 +58,25 @@ class ServiceNetwork:
 
 
 @dataclass(frozen=True)
+class NetworkAclRule:
+    """One item of a VPC tier's network ACL list, matched in ascending `number` order: ingress items match
+    traffic entering the tier from `cidrs` (sources), egress items traffic leaving it to `cidrs`
+    (destinations). Unmatched ingress is dropped; unmatched egress is dropped once the list has an egress
+    item, and let through while it has none (CloudStack 4.3's VPC router)."""
+
+    uuid: str
+    number: int
+    protocol: str  # "tcp", "udp", "icmp", "all"
+    cidrs: tuple[str, ...] = ("0.0.0.0/0",)
+    start_port: int | None = None
+    end_port: int | None = None
+    icmp_type: int | None = None
+    icmp_code: int | None = None
+    traffic_type: str = "ingress"  # or "egress"
+    action: str = "allow"  # or "deny"
+
+
+@dataclass(frozen=True)
 class FirewallRule:
     """Allow traffic: ingress to `public_ip` from `cidrs`, or egress from the network to `cidrs`."""
 

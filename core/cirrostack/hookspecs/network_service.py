@@ -32,6 +32,7 @@ from cirrostack.hookspecs.network_rules import (
     DhcpEntry,
     FirewallRule,
     LoadBalancerRule,
+    NetworkAclRule,
     PortForwardingRule,
     RemoteAccessVpn,
     ServiceNetwork,
@@ -226,6 +227,14 @@ class NetworkServiceProvider(ABC):
         device refuses, HostUnreachable.
         """
         raise UnsupportedOperation(f"network service provider {self.provider_name}", "Lb in services")
+
+    @requires("services", member=NetworkService.NETWORK_ACL)
+    def apply_network_acl(self, network: ServiceNetwork, rules: Sequence[NetworkAclRule]) -> None:
+        """Make `rules` the complete network ACL of the VPC tier `network` (see NetworkAclRule for how
+        they match); traffic between the tier and anything else passes only as they allow.
+        Idempotent. Gated by the NetworkACL service. Raises HostUnreachable.
+        """
+        raise UnsupportedOperation(f"network service provider {self.provider_name}", "NetworkACL in services")
 
     @requires("services", member=NetworkService.VPN)
     def apply_remote_access_vpn(self, network: ServiceNetwork, vpn: RemoteAccessVpn | None) -> None:

@@ -4,9 +4,12 @@ The id handling (ranges, lowest free id, URIs "vlan://<id>") is the contract's o
 implemented for Simulator hosts: a guest network's bridge is the network host's bridge for its
 broadcast URI (`cirrostack.router.bridges.bridge_name`), which the virtual router attaches to as well;
 with namespace-backed simulator guests (`simulator.guest.namespaces`) the bridge is created in the
-network host namespace (`network.host.namespace`) when missing. Hypervisors whose hosts need a VLAN
-device on their traffic label (KVM, XenServer, ...) are not declared yet, so the core refuses to
-plumb on them with a 432 instead of pretending.
+network host namespace (`network.host.namespace`) when missing. On Hyperv hosts nothing is made on
+the host: the VM's network adapter is connected to the virtual switch the guest traffic label
+(`hypervnetworklabel`) names, or the host's default External switch, and tagged with the network's
+VLAN by the Hyper-V driver (Set-VMNetworkAdapterVlan); the switch is returned as the NIC's bridge.
+Hypervisors whose hosts need a VLAN device on their traffic label (KVM, XenServer, ...) are not
+declared yet, so the core refuses to plumb on them with a 432 instead of pretending.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from cirrostack.hookspecs.isolation import (
 
 GUEST_NAMESPACES_SETTING = "simulator.guest.namespaces"
 NETWORK_HOST_NAMESPACE_SETTING = "network.host.namespace"
+HYPERV = "Hyperv"
 
 
 class VlanIsolation(GuestIsolationMethod):
@@ -37,7 +41,7 @@ class VlanIsolation(GuestIsolationMethod):
     capabilities: ClassVar[IsolationCapabilities] = IsolationCapabilities(
         id_range=IdRange(0, 4095), broadcast_scheme="vlan", broadcast_type="Vlan",
         zone_types=frozenset({"Advanced"}), guest_types=frozenset({"Isolated", "Shared"}),
-        hypervisor_types=frozenset({"Simulator"}))
+        hypervisor_types=frozenset({"Simulator", HYPERV}))
 
     def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
         super().__init__(settings)
@@ -46,12 +50,16 @@ class VlanIsolation(GuestIsolationMethod):
 
     def implement_on_host(self, host: GuestHost, physical_network: PhysicalNetworkSpec,
                           network: GuestNetworkSpec) -> HostNetwork:
-        """The network host's guest bridge of `network`, created when simulator guests are namespaces."""
+        """The network host's guest bridge of `network`, created when simulator guests are namespaces; on
+        a Hyperv host, the virtual switch of the guest traffic label ("": the driver's default switch)."""
         from cirrostack.router.bridges import bridge_name, ensure_bridge
 
         uri = self._checked_uri(network.broadcast_uri)
-        plumbed = HostNetwork(broadcast_uri=uri, bridge=bridge_name(uri))
-        if self.settings.get(GUEST_NAMESPACES_SETTING):
+        if host.hypervisor_type == HYPERV:
+            plumbed = HostNetwork(broadcast_uri=uri, bridge=physical_network.traffic_label)
+        else:
+            plumbed = HostNetwork(broadcast_uri=uri, bridge=bridge_name(uri))
+        if self.settings.get(GUEST_NAMESPACES_SETTING) and host.hypervisor_type != HYPERV:
             ensure_bridge(plumbed.bridge, str(self.settings.get(NETWORK_HOST_NAMESPACE_SETTING) or ""))
         with self._lock:
             self._plumbed.setdefault(host.host.uuid, {})[uri] = plumbed
@@ -69,7 +77,7 @@ class VlanIsolation(GuestIsolationMethod):
 
         with self._lock:
             self._plumbed.get(host.host.uuid, {}).pop(network.broadcast_uri, None)
-        if self.settings.get(GUEST_NAMESPACES_SETTING) and network.broadcast_uri:
+        if self.settings.get(GUEST_NAMESPACES_SETTING) and network.broadcast_uri and host.hypervisor_type != HYPERV:
             namespace = str(self.settings.get(NETWORK_HOST_NAMESPACE_SETTING) or "")
             bridge = bridge_name(self._checked_uri(network.broadcast_uri))
             if not bridge_ports(bridge, namespace):

@@ -20,6 +20,7 @@ from cirrostack.hookspecs.network_rules import (
     DhcpEntry,
     FirewallRule,
     LoadBalancerRule,
+    NetworkAclRule,
     PortForwardingRule,
     ServiceNetwork,
     StaticNatRule,
@@ -41,6 +42,7 @@ class RouterConfig:
     dhcp_entries: tuple[DhcpEntry, ...] = ()
     vm_data: tuple[VmDataEntry, ...] = ()
     dhcp_lease_seconds: int = 3600
+    acl_rules: tuple[NetworkAclRule, ...] = ()  # a VPC tier's network ACL
 
     def with_network(self, network: ServiceNetwork) -> RouterConfig:
         """This config for `network` as the core describes it now (addresses, public IPs may change)."""

@@ -5,8 +5,8 @@ each tier's desired state as a RouterConfig in `<router.state.dir>/vpc-<vpc uuid
 (private to root), and on every call hands the VPC's backend all tiers at once. Shutting a tier down takes
 its interface and daemons off the router; shutting down the VPC's last tier removes the router.
 
-It serves DHCP, DNS, user data, source NAT, static NAT, port forwarding and load balancing (haproxy, on the
-one tier of a VPC that may have Lb). Network ACLs, VPN and site-to-site VPN are not served yet.
+It serves DHCP, DNS, user data, source NAT, static NAT, port forwarding, load balancing (haproxy, on the
+one tier of a VPC that may have Lb) and each tier's network ACL. VPN and site-to-site VPN are not served yet.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from cirrostack.hookspecs.network_rules import (
     AppliedConfig,
     DhcpEntry,
     LoadBalancerRule,
+    NetworkAclRule,
     PortForwardingRule,
     ServiceNetwork,
     StaticNatRule,
@@ -63,7 +64,7 @@ class VpcVirtualRouter(NetworkServiceProvider):
     capabilities = NetworkProviderCapabilities(
         services=frozenset({NetworkService.DHCP, NetworkService.DNS, NetworkService.USER_DATA,
                             NetworkService.SOURCE_NAT, NetworkService.STATIC_NAT, NetworkService.PORT_FORWARDING,
-                            NetworkService.LB, NetworkService.GATEWAY}),
+                            NetworkService.LB, NetworkService.GATEWAY, NetworkService.NETWORK_ACL}),
         isolation_methods=frozenset({"VLAN", "VXLAN"}),
         lb=LoadBalancerCapabilities(algorithms=ALGORITHMS, protocols=PROTOCOLS,
                                     stickiness_methods=STICKINESS_METHODS),
@@ -122,6 +123,9 @@ class VpcVirtualRouter(NetworkServiceProvider):
 
     def apply_lb_rules(self, network: ServiceNetwork, rules: Sequence[LoadBalancerRule]) -> None:
         self._push(network, lb_rules=tuple(rules))
+
+    def apply_network_acl(self, network: ServiceNetwork, rules: Sequence[NetworkAclRule]) -> None:
+        self._push(network, acl_rules=tuple(rules))
 
     def apply_dhcp_entries(self, network: ServiceNetwork, entries: Sequence[DhcpEntry]) -> None:
         self._push(network, dhcp_entries=tuple(entries))

@@ -140,14 +140,16 @@ def sizing_steps(vm: VMSpec) -> list[Step]:
 
 
 def nic_steps(vm: VMSpec, switch: str) -> list[Step]:
-    """One network adapter per NIC, on `switch`, with its MAC and (vlan://N) its access VLAN."""
+    """One network adapter per NIC, on the switch its network's traffic label names (`nic.bridge`) or else
+    `switch`, with its MAC and (vlan://N) its access VLAN."""
     steps: list[Step] = []
     for nic in sorted(vm.nics, key=lambda n: n.device_id):
-        if not switch:
+        if not (nic.bridge or switch):
             raise InvalidParameter("networkids", f"NIC {nic.mac_address} of VM {vm.instance_name}: the host has no "
                                                  "External virtual switch; set hyperv.guest.switch")
         name = f"nic{nic.device_id}"
-        steps.append(Step("Add-VMNetworkAdapter", {"VMName": vm.instance_name, "Name": name, "SwitchName": switch,
+        steps.append(Step("Add-VMNetworkAdapter", {"VMName": vm.instance_name, "Name": name,
+                                                   "SwitchName": nic.bridge or switch,
                                                    "StaticMacAddress": nic.mac_address.replace(":", "").upper()}))
         vlan = _vlan_id(vm, nic)
         if vlan is not None:

@@ -5,6 +5,7 @@ simulated host over WinRM; stopped VMs and other tenants' VMs get no console."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 
 import pytest
 import requests
@@ -24,8 +25,10 @@ def sim_vm(cloud: Cloud, vm: dict):
 
 
 @pytest.fixture(scope="module")
-def running_vm(cloud: Cloud) -> dict:
-    return deploy(cloud, name="hv-console")
+def running_vm(cloud: Cloud) -> Iterator[dict]:
+    vm = deploy(cloud, name="hv-console")
+    yield vm
+    cloud.client.destroyVirtualMachine(id=vm["id"], expunge=True, fetch_result=True)
 
 
 def test_console_endpoint_url_hands_out_vmconnect_details_once(cloud: Cloud, running_vm: dict) -> None:

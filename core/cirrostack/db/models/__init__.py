@@ -128,6 +128,8 @@ from cirrostack.db.models.usage import (
 )
 from cirrostack.db.models.vm_snapshots import VMSnapshot, VMSnapshotState, VMSnapshotType
 from cirrostack.db.models.vpc import (
+    NetworkAclItem,
+    NetworkAclList,
     Vpc,
     VpcOffering,
     VpcOfferingService,
@@ -136,6 +138,8 @@ from cirrostack.db.models.vpc import (
 )
 
 __all__ = [
+    "NetworkAclItem",
+    "NetworkAclList",
     "AffinityGroup",
     "AffinityGroupVMMap",
     "Vpc",

@@ -212,6 +212,7 @@ class Network(ResourceMixin, SoftDeleteMixin, Base):
     display_network: Mapped[bool] = mapped_column(Boolean, default=True)
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     vpc_id: Mapped[int | None] = mapped_column(ForeignKey("vpcs.id"), default=None, index=True)  # a VPC tier
+    acl_id: Mapped[int | None] = mapped_column(ForeignKey("network_acl_lists.id"), default=None)  # a tier's ACL
 
 
 class GuestVnetAllocation(Base):

@@ -3,13 +3,14 @@
 A VPC is an account's private address space (`cidr`) in one zone; its tiers are guest networks whose
 `vpc_id` names it, each a subnet of that space, all routed by the VPC's one router. The VPC's public
 addresses carry `vpc_id` on `public_ip_addresses`; its source NAT address is the one with `is_source_nat`.
+Network ACL lists (with their items) say what traffic may enter and leave each tier.
 """
 
 from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cirrostack.db.base import Base, ResourceMixin, SoftDeleteMixin
@@ -67,3 +68,34 @@ class Vpc(ResourceMixin, SoftDeleteMixin, Base):
     network_domain: Mapped[str | None] = mapped_column(String(255), default=None)
     state: Mapped[str] = mapped_column(String(16), default=VpcState.ENABLED.value)
     restart_required: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class NetworkAclList(ResourceMixin, Base):
+    """A network ACL list: a VPC's own (`vpc_id`), or one of the two defaults every VPC may use
+    (default_allow, default_deny; `vpc_id` NULL). A tier uses one list (`networks.acl_id`)."""
+
+    __tablename__ = "network_acl_lists"
+
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(String(255), default="")
+    vpc_id: Mapped[int | None] = mapped_column(ForeignKey("vpcs.id"), default=None, index=True)
+
+
+class NetworkAclItem(ResourceMixin, Base):
+    """One rule of a network ACL list. `cidrs` is comma-separated; `traffic_type` Ingress or Egress,
+    `action` Allow or Deny; rules match in ascending `number`, unique within their list."""
+
+    __tablename__ = "network_acl_items"
+    __table_args__ = (UniqueConstraint("acl_id", "number"),)
+
+    acl_id: Mapped[int] = mapped_column(ForeignKey("network_acl_lists.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    protocol: Mapped[str] = mapped_column(String(16), default="all")
+    start_port: Mapped[int | None] = mapped_column(Integer, default=None)
+    end_port: Mapped[int | None] = mapped_column(Integer, default=None)
+    icmp_type: Mapped[int | None] = mapped_column(Integer, default=None)
+    icmp_code: Mapped[int | None] = mapped_column(Integer, default=None)
+    cidrs: Mapped[str] = mapped_column(Text, default="0.0.0.0/0")
+    traffic_type: Mapped[str] = mapped_column(String(16), default="Ingress")
+    action: Mapped[str] = mapped_column(String(16), default="Allow")
+    state: Mapped[str] = mapped_column(String(16), default="Active")

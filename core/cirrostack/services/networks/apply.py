@@ -1,7 +1,8 @@
 """Pushing a network's whole desired state to its providers.
 
 `push_network` implements the network if needed, then hands each provider the complete DHCP leases and
-VM data of the network's NICs, then the rule sets (cirrostack.services.network_rules.apply.push_rules).
+VM data of the network's NICs, a VPC tier's network ACL, then the rule sets
+(cirrostack.services.network_rules.apply.push_rules).
 Every set is complete, so pushing twice changes nothing and a router rebuilt from the database
 converges to the same state.
 """
@@ -41,6 +42,10 @@ def push_network(session: Session, registry: PluginRegistry, secrets: Any, netwo
         zone = session.get(Zone, network.zone_id)
         user_data.apply_vm_data(described, [vm_data_entry(session, nic, vm, zone, described.source_nat_ip, secrets)
                                             for nic, vm in guests])
+    if network.vpc_id is not None:
+        from cirrostack.services.vpc.acls import push_acl  # tiers only; the vpc package imports this one
+
+        push_acl(session, registry, secrets, network)
     _push_rules(session, registry, secrets, network)
 
 

@@ -23,7 +23,7 @@ from cirrostack.db.models.networks import (
     PhysicalNetwork,
     VlanIpRange,
 )
-from cirrostack.db.models.vpc import Vpc
+from cirrostack.db.models.vpc import NetworkAclList, Vpc
 from cirrostack.db.paging import DEFAULT_PAGE_SIZE, fetch_page
 from cirrostack.errors import InvalidParameter, PermissionDenied
 from cirrostack.plugins.registry import PluginRegistry
@@ -44,8 +44,9 @@ def create_network(session: Session, caller: Caller, registry: PluginRegistry, *
                    startip: str | None = None, endip: str | None = None, vlan: str | None = None,
                    networkdomain: str | None = None, acltype: str | None = None, subdomainaccess: bool = False,
                    ip6cidr: str | None = None, ip6gateway: str | None = None, isolatedpvlan: str | None = None,
-                   displaynetwork: bool = True, vpc: Vpc | None = None) -> Network:
-    """A new guest network in `zone` for `owner` (a tier of `vpc` when given). Records NETWORK.CREATE.
+                   displaynetwork: bool = True, vpc: Vpc | None = None, acl: NetworkAclList | None = None) -> Network:
+    """A new guest network in `zone` for `owner` (a tier of `vpc` when given, using ACL list `acl`).
+    Records NETWORK.CREATE.
 
     Raises InvalidParameter naming the offending parameter, UnsupportedOperation (432) when the
     zone's hypervisors lack IPv6, PVLAN, throttling or redundant routers the request needs,
@@ -72,7 +73,10 @@ def create_network(session: Session, caller: Caller, registry: PluginRegistry, *
         cidr, gateway = tiers.check_tier(session, registry, vpc, owner=owner, zone=zone, offering=offering,
                                          gateway=gateway, netmask=netmask)
         networkdomain = vpc.network_domain
+        acl = tiers.acl_for_tier(session, vpc, acl)
     else:
+        if acl is not None:
+            raise InvalidParameter("aclid", "only VPC tiers (createNetwork with vpcid) have network ACL lists")
         cidr, gateway = _cidr_and_gateway(zone, gateway, netmask, required=shared)
     network = Network(
         name=_name("name", name), display_text=displaytext or name, zone_id=zone.id, physical_network_id=physical.id,
@@ -80,7 +84,8 @@ def create_network(session: Session, caller: Caller, registry: PluginRegistry, *
         acl_type=_acl_type(acltype, shared), subdomain_access=subdomainaccess, guest_type=offering.guest_ip_type,
         traffic_type=offering.traffic_type, cidr=cidr, gateway=gateway, ip6_cidr=ip6cidr, ip6_gateway=ip6gateway,
         network_domain=networkdomain or zone.network_domain or f"cs{owner.id:x}cloud.internal",
-        display_network=displaynetwork, specified_vlan=vlan is not None, vpc_id=vpc.id if vpc is not None else None)
+        display_network=displaynetwork, specified_vlan=vlan is not None, vpc_id=vpc.id if vpc is not None else None,
+        acl_id=acl.id if acl is not None else None)
     session.add(network)
     session.flush()
     if vlan is not None:

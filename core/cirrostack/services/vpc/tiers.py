@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 from cirrostack.db.models import Account
 from cirrostack.db.models.infrastructure import Zone
 from cirrostack.db.models.networks import Network, NetworkOffering, NetworkOfferingService
-from cirrostack.db.models.vpc import Vpc, VpcState
+from cirrostack.db.models.vpc import NetworkAclList, Vpc, VpcState
 from cirrostack.errors import InvalidParameter
 from cirrostack.plugins.registry import PluginRegistry
 from cirrostack.services import hypervisor_support
+from cirrostack.services.vpc import acls
 
 
 def check_tier(session: Session, registry: PluginRegistry, vpc: Vpc, *, owner: Account, zone: Zone,
@@ -64,6 +65,15 @@ def check_tier(session: Session, registry: PluginRegistry, vpc: Vpc, *, owner: A
             raise InvalidParameter("networkofferingid", f"VPC {vpc.name} already has a tier with the Lb service "
                                                         f"({with_lb[0]}); only one tier of a VPC may have it")
     return str(subnet), str(interface.ip)
+
+
+def acl_for_tier(session: Session, vpc: Vpc, acl: NetworkAclList | None) -> NetworkAclList:
+    """The ACL list a new tier of `vpc` starts with: `acl` (a default list or one of the VPC's), else
+    default_deny. Raises InvalidParameter naming aclid."""
+    if acl is None:
+        return acls.default_deny(session)
+    acls.check_list_for_tier(acl, vpc)
+    return acl
 
 
 def tiers_of(session: Session, vpc_id: int) -> list[Network]:

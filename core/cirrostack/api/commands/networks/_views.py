@@ -19,7 +19,7 @@ from cirrostack.db.models.networks import (
     Router,
     VlanIpRange,
 )
-from cirrostack.db.models.vpc import Vpc
+from cirrostack.db.models.vpc import NetworkAclList, Vpc
 from cirrostack.db.timestamps import to_api
 from cirrostack.services.networks import offerings
 from cirrostack.services.networks.service_network import netmask_of
@@ -102,6 +102,7 @@ NETWORK_RESPONSE = Response("network", (
                                        "not."),
     Field("isdefault", "boolean", "true if network is default, false otherwise"),
     Field("vpcid", "string", "VPC the network belongs to"),
+    Field("aclid", "string", "ACL Id associated with the VPC network"),
 ), instance_type="Network")
 
 IP_ADDRESS_RESPONSE = Response("ipaddress", (
@@ -225,7 +226,8 @@ def network_view(session: Session, network: Network, is_root_admin: bool) -> dic
         "specifyipranges": offering.specify_ip_ranges, "canusefordeploy": network.removed is None,
         "ispersistent": offering.is_persistent, "displaynetwork": network.display_network,
         "isdefault": network.is_default,
-        "vpcid": session.get(Vpc, network.vpc_id).uuid if network.vpc_id is not None else None}
+        "vpcid": session.get(Vpc, network.vpc_id).uuid if network.vpc_id is not None else None,
+        "aclid": session.get(NetworkAclList, network.acl_id).uuid if network.acl_id is not None else None}
     if is_root_admin and network.broadcast_uri:
         view["broadcasturi"] = network.broadcast_uri
         view["vlan"] = network.broadcast_uri.partition("://")[2]

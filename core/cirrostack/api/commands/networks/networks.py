@@ -11,7 +11,7 @@ from cirrostack.api.params import Boolean, ListOf, String, Uuid
 from cirrostack.db.models import Domain
 from cirrostack.db.models.infrastructure import Zone
 from cirrostack.db.models.networks import Network, NetworkOffering, PhysicalNetwork
-from cirrostack.db.models.vpc import Vpc
+from cirrostack.db.models.vpc import NetworkAclList, Vpc
 from cirrostack.services import scope
 from cirrostack.services.context import ANY_ROLE
 from cirrostack.services.networks import guest_networks, lifecycle
@@ -53,7 +53,8 @@ CREATE_NETWORK = Command(
             Param("endipv6", String(), "the ending IPv6 address in the IPv6 network range"),
             Param("displaynetwork", Boolean(), "an optional field, whether to the display the network to the end "
                                                "user or not."),
-            Param("vpcid", Uuid("Vpc"), "the VPC network belongs to")))
+            Param("vpcid", Uuid("Vpc"), "the VPC network belongs to"),
+            Param("aclid", Uuid("NetworkACLList"), "Network ACL Id associated for the network")))
 
 UPDATE_NETWORK = Command(
     "updateNetwork", "Updates a network", response=NETWORK_RESPONSE, is_async=True, roles=ANY_ROLE,
@@ -111,11 +112,12 @@ LIST_NETWORKS = Command(
 def create_network(call: Call, zoneid: Zone, networkofferingid: NetworkOffering, name: str, displaytext: str,
                    physicalnetworkid: PhysicalNetwork | None = None, account: str | None = None,
                    domainid: Domain | None = None, startipv6: str | None = None, endipv6: str | None = None,
-                   vpcid: Vpc | None = None, **fields: Any) -> dict[str, Any]:
+                   vpcid: Vpc | None = None, aclid: NetworkAclList | None = None,
+                   **fields: Any) -> dict[str, Any]:
     owner = owner_account(call.session, call.caller, account, domainid, "create networks")
     network = guest_networks.create_network(call.session, call.caller, call.registry, owner=owner, zone=zoneid,
                                             offering=networkofferingid, name=name, displaytext=displaytext,
-                                            physical=physicalnetworkid, vpc=vpcid, **fields)
+                                            physical=physicalnetworkid, vpc=vpcid, acl=aclid, **fields)
     return network_view(call.session, network, call.caller.is_root_admin)
 
 
