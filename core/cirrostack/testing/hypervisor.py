@@ -28,7 +28,8 @@ from __future__ import annotations
 
 from cirrostack.testing._hypervisor_capabilities import CapabilityChecks
 from cirrostack.testing._hypervisor_lifecycle import LifecycleChecks
+from cirrostack.testing._hypervisor_security_groups import SecurityGroupChecks
 
 
-class HypervisorConformance(LifecycleChecks, CapabilityChecks):
+class HypervisorConformance(LifecycleChecks, SecurityGroupChecks, CapabilityChecks):
     """Subclass as `Test...` in your tests to run the whole hypervisor contract suite."""
