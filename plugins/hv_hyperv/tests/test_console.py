@@ -9,9 +9,14 @@ from collections.abc import Iterator
 
 import pytest
 import requests
+from cirrostack_hv_hyperv.driver import HypervDriver
 from cs import CloudStack, CloudStackApiException
 from hyperv_cloud import Cloud, api_error, deploy, sim_host_of
+from hyperv_estate import Estate
+from test_conformance import host_ref, vm_spec
 
+from cirrostack.errors import InvalidState, VMNotFound
+from cirrostack.hookspecs.hypervisor import VMRef
 from tests.fixtures.server import ADMIN_PASSWORD, log_in
 
 
@@ -93,3 +98,19 @@ def test_console_path_answers_a_logged_in_session(cloud: Cloud, running_vm: dict
     unknown = http.get(base_url(cloud) + "/client/console", params={"cmd": "thumbnail", "vm": running_vm["id"]},
                        timeout=10)
     assert unknown.status_code == 431 and unknown.json()["errortext"].startswith("cmd: 'thumbnail'")
+
+
+def test_the_driver_reads_the_vm_id_over_winrm_and_refuses_stopped_or_unknown_vms(estate: Estate) -> None:
+    driver, host = HypervDriver(), host_ref(estate, "hv-01")
+    spec = vm_spec()
+    ref = VMRef(spec.uuid, spec.instance_name)
+    driver.start_vm(host, spec)
+    access = driver.console_access(host, ref)
+    assert (access.protocol, access.host, access.port) == ("rdp", "127.0.0.1", 2179)
+    assert access.extra["vmid"] == estate.hosts["hv-01"].vms[spec.instance_name.lower()].id
+    assert estate.world.log[-1].cmdlet == "Get-VM"
+    driver.stop_vm(host, ref, force=True)
+    with pytest.raises(InvalidState, match=f"VM {spec.instance_name} on Hyper-V host .* is Stopped"):
+        driver.console_access(host, ref)
+    with pytest.raises(VMNotFound):
+        driver.console_access(host, VMRef("nope", "i-9-9-VM"))
