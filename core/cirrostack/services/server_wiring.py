@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cirrostack.services import alerts, events, settings
+from cirrostack.services.templates import stores
 
 
 def connect_services(database: Any, secrets: Any, registry: Any, *, mail_alerts: bool = True) -> Any:
@@ -17,6 +18,7 @@ def connect_services(database: Any, secrets: Any, registry: Any, *, mail_alerts:
     with database.session() as session:
         registry.use_settings(settings.plugin_values(session, secrets))
     events.notify_plugins_through(registry)
+    stores.use_store_access(registry, secrets)
     mailer = AlertMailer(database, secrets) if mail_alerts else None
     alerts.send_mail_through(mailer)
     return mailer
@@ -28,6 +30,8 @@ def disconnect_services(registry: Any, mailer: Any) -> None:
     mailer send what is queued and end its thread."""
     if events.current_notifier() is registry:
         events.notify_plugins_through(None)
+    if stores.current_registry() is registry:
+        stores.use_store_access(None, None)
     if alerts.current_mailer() is mailer:
         alerts.send_mail_through(None)
     if mailer is not None:

@@ -110,6 +110,9 @@ class TemplateZoneRef(Base):
     size_bytes: Mapped[int | None] = mapped_column(BigInteger, default=None)
     physical_size_bytes: Mapped[int | None] = mapped_column(BigInteger, default=None)
     created: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # the copy on an image store that holds data (services/templates/stores.py); NULL: direct download
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("image_stores.id"), default=None)
+    install_path: Mapped[str | None] = mapped_column(String(1024), default=None)
 
     template: Mapped[Template] = relationship(back_populates="zone_refs")
     zone: Mapped[Zone] = relationship(lazy="joined")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import urllib3
 from urllib3.exceptions import HTTPError, MaxRetryError
@@ -45,8 +46,9 @@ class FetchedImage:
 
 
 def fetch_image(url: str, image_format: str, checksum: str | None, limits: FetchLimits,
-                on_progress: Progress) -> FetchedImage:
+                on_progress: Progress, sink: BinaryIO | None = None) -> FetchedImage:
     """Stream `url`, check it against `checksum` (None: not checked) and the header of `image_format`.
+    With `sink`, every byte received is also written to it (e.g. a spool file for an image store).
 
     Raises DownloadFailed naming the URL and the reason: unreachable after the retries, an HTTP
     status other than 200, a broken transfer, more than `limits.max_bytes`, a checksum mismatch
@@ -71,6 +73,8 @@ def fetch_image(url: str, image_format: str, checksum: str | None, limits: Fetch
             for chunk in response.stream(CHUNK_BYTES):
                 digest.update(chunk)
                 probe.feed(chunk)
+                if sink is not None:
+                    sink.write(chunk)
                 if probe.physical_size > limits.max_bytes:
                     raise DownloadFailed(f"{url} sends more than the {limits.max_bytes} bytes allowed "
                                          f"(setting max.template.iso.size)")

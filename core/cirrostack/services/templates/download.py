@@ -12,9 +12,11 @@ ref ready with its virtual size (`size`) and physical size. Its `status` goes:
                                                   format, size limit, server stopped
 
 Where the image lives: the core's image store provider is NFS, and this server does not mount NFS
-exports, so no copy is written to secondary storage. A ready ref is CloudStack's "direct download":
-each hypervisor host fetches the image from the registered URL onto its primary storage and checks
-the checksum itself (DOWNLOAD_COMPLETE says so). The download job is what vouches for the URL.
+exports, so with NFS stores no copy is written to secondary storage. A ready ref is then CloudStack's
+"direct download": each hypervisor host fetches the image from the registered URL onto its primary
+storage and checks the checksum itself (DOWNLOAD_COMPLETE says so). The download job is what vouches
+for the URL. A zone whose image store comes from a storage plugin (e.g. SMB) gets a real copy, made
+by this job (see `stores`): the ref then records the store and the path, and hosts copy from there.
 
 A job cut short by a server stop or crash never stays "In Progress": a shutting-down server ends
 its downloads with Download Error, and a crashed server's jobs are failed by the next server's
@@ -36,9 +38,11 @@ from sqlalchemy.orm import Session
 from cirrostack.db.models import AsyncJob, TemplateZoneRef, Zone
 from cirrostack.db.models.templates import Template
 from cirrostack.errors import ResourceUnavailable
+from cirrostack.hookspecs.storage import TemplateRef
 from cirrostack.jobs import register_cleanup
 from cirrostack.services import settings
 from cirrostack.services.context import Caller
+from cirrostack.services.templates import stores
 from cirrostack.services.templates._fetch import DownloadFailed, FetchLimits, fetch_image
 
 log = logging.getLogger(__name__)
@@ -89,16 +93,26 @@ def _download_work(jobs: Any, ref_id: int):
             zone_name = ref.zone.name
             limits = _limits(session)
             hint = retry_hint(template.is_iso)
+            target = stores.zone_copy(session, ref.zone_id)
+            source = stores.copy_elsewhere(session, template, ref.zone_id) if target is not None else None
+            template_ref = TemplateRef(template.uuid, template.name, image_format)
         progress = _ProgressWriter(database, ref_id, jobs, hint)
         progress.write(IN_PROGRESS)
         try:
-            image = fetch_image(url, image_format, checksum, limits, progress)
+            if target is None:
+                image, placed = fetch_image(url, image_format, checksum, limits, progress), {}
+            else:
+                image, stored = stores.fill_store(target, template_ref, url=url, image_format=image_format,
+                                                  checksum=checksum, limits=limits, on_progress=progress,
+                                                  source=source)
+                placed = {"store_id": target.store_id, "install_path": stored.path}
         except DownloadFailed as exc:
             reason = progress.stop_reason or f"{exc}; {hint}"
             _write(database, ref_id, status=ERROR_PREFIX + reason)
             raise ResourceUnavailable(f"{subject}: download into zone {zone_name} failed: {reason}") from exc
-        _write(database, ref_id, status=DOWNLOAD_COMPLETE, is_ready=True, size_bytes=image.virtual_size,
-               physical_size_bytes=image.physical_size)
+        complete = f"Download Complete (on image store {target.ref.name})" if target else DOWNLOAD_COMPLETE
+        _write(database, ref_id, status=complete, is_ready=True, size_bytes=image.virtual_size,
+               physical_size_bytes=image.physical_size, **placed)
         log.info("%s is ready in zone %s: %d bytes (%d virtual), %s", subject, zone_name, image.physical_size,
                  image.virtual_size, image.checksum)
         return None

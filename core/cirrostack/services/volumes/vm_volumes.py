@@ -21,6 +21,7 @@ from cirrostack.errors import InvalidParameter
 from cirrostack.hookspecs.hypervisor import DiskSpec, StoragePoolRef, TemplateSpec
 from cirrostack.services import events, storage_planner
 from cirrostack.services.context import Caller
+from cirrostack.services.templates import stores as template_stores
 from cirrostack.services.volumes._metering import charge_new, record_created, refund_deleted
 
 GIB = 1024 ** 3
@@ -123,7 +124,8 @@ def template_spec(session: Session, template: Template, zone_id: int) -> Templat
     """A template or ISO as a driver fetches it."""
     return TemplateSpec(uuid=template.uuid, name=template.name, url=template.url or "", format=template.format,
                         checksum=template.checksum or "",
-                        size_bytes=template_size_bytes(session, template, zone_id) or 0)
+                        size_bytes=template_size_bytes(session, template, zone_id) or 0,
+                        secondary_store_url=template_stores.secondary_store_url(session, template, zone_id))
 
 
 def release_vm_volumes(session: Session, vm: VirtualMachine, expunge: bool) -> None:
