@@ -8,6 +8,30 @@ capability in `HypervisorCapabilities`, so a driver that does not declare it is 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from cirrostack.errors import UnsupportedOperation
+from cirrostack.hookspecs._capability import requires
+
+if TYPE_CHECKING:
+    from cirrostack.hookspecs.hypervisor import DiskSpec, HostRef
+    from cirrostack.hookspecs.storage import DataObjectInfo, StoreRef
+
 
 class ImageOperations:
     """Optional driver methods; see the module docstring. No method here is abstract."""
+
+    @requires("template_from_volume")
+    def export_volume(self, host: HostRef, disk: DiskSpec, store: StoreRef, path: str) -> DataObjectInfo:
+        """Copy the volume `disk` (of a stopped VM, or a detached data volume) from `host` to the image
+        store `store` at `path` (relative to the store's root, with `/`), as one standalone image in the
+        volume's own format: a disk made from a template is written merged with it, never as a
+        differencing disk. Needs `template_from_volume`.
+
+        The host reaches the store with `store.details` (the operator's share credentials). The
+        volume itself is left unchanged. Copying to the same `path` again replaces the copy; on failure
+        nothing is left at `path`. Returns the copy's path, size and SHA-256. Raises VMNotFound or
+        InvalidParameter("volumeid", ...) when the volume's file is not on the host, ResourceUnavailable
+        when the store cannot be reached or written.
+        """
+        raise UnsupportedOperation(f"hypervisor {getattr(self, 'hypervisor_type', '?')}", "template_from_volume")

@@ -4,7 +4,9 @@ Primary storage is an SMB share (`cifs://server/share[/folder]`, details user, p
 or a local folder (`file:///C:/ClusterStorage/pool`). A disk without a pool, and an ISO, go to the
 host's default virtual hard disk folder (Get-VMHost's VirtualHardDiskPath). A ROOT disk made from a
 template is a differencing VHD(X) whose parent is the template's copy on the same pool, fetched
-once from the template's URL.
+once: copied from the SMB image store (secondary storage) when the zone keeps a copy there, else
+downloaded from the template's URL. The host reads the image store with its own (domain) account,
+as CloudStack requires of Hyper-V hosts: grant it read access to the share.
 """
 
 from __future__ import annotations
@@ -86,11 +88,17 @@ class Download:
     path: str
 
     def steps(self) -> list[Step]:
-        """Fetch the image; then, when a checksum was registered, read the copy's hash."""
-        if urlsplit(self.image.url).scheme.lower() not in ("http", "https"):
+        """Fetch the image (copy it from the SMB image store when it has a copy there, else download its
+        URL); then, when a checksum was registered, read the copy's hash."""
+        if self.image.secondary_store_url:
+            from cirrostack_hv_hyperv.smb_store import unc_path
+
+            fetch = Step("Copy-Item", {"Path": unc_path(self.image.secondary_store_url), "Destination": self.path})
+        elif urlsplit(self.image.url).scheme.lower() not in ("http", "https"):
             raise InvalidParameter("url", f"image URL {self.image.url!r} of {self.image.name}: a Hyper-V host fetches "
                                           "templates and ISOs over http(s)")
-        fetch = Step("Invoke-WebRequest", {"Uri": self.image.url, "OutFile": self.path, "UseBasicParsing": True})
+        else:
+            fetch = Step("Invoke-WebRequest", {"Uri": self.image.url, "OutFile": self.path, "UseBasicParsing": True})
         algorithm = self.algorithm
         return [fetch, Step("Get-FileHash", {"Path": self.path, "Algorithm": algorithm}, ("Algorithm", "Hash"))] \
             if algorithm else [fetch]

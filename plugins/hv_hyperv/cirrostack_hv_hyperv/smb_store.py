@@ -73,6 +73,13 @@ def parse_share_url(url: str) -> ShareLocation:
     return ShareLocation(parts.hostname, port, segments[0], "/".join(segments[1:]))
 
 
+def unc_path(url: str) -> str:
+    """The UNC path a Windows host opens for `cifs://server[:port]/share/path` (a port is dropped:
+    Windows reaches SMB on 445)."""
+    location = parse_share_url(url)
+    return location.unc_root
+
+
 def template_path(template: TemplateRef) -> str:
     """Where `template` goes on a store, relative to its root."""
     extension = _EXTENSIONS.get(template.format.upper(), template.format.lower() or "bin")

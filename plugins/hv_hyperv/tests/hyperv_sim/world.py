@@ -112,6 +112,7 @@ class World:
         self.shares: dict[str, Share] = {}
         self.share_files: dict[str, dict[str, dict[str, VirtualFile]]] = {}  # share -> folder -> files
         self.web: dict[str, tuple[int, bytes]] = {}  # URL -> (size, content) of the image served there
+        self.real_shares: dict[str, Any] = {}  # \\server\share -> image_store.RealShare (a real Samba share)
         self.log: list[LoggedCmdlet] = []
         self._faults: dict[tuple[str, str], CmdletError] = {}
 

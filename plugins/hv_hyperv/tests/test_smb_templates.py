@@ -1,0 +1,64 @@
+"""SMB secondary storage end to end: `cirro serve` with two Hyper-V zones whose image stores are shares
+of a real Samba smbd (see smb_cloud.py). A registered template lands on the share, a Hyper-V host
+deploys from that copy, copyTemplate copies it share to share."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from cs import CloudStackApiException
+from smb_cloud import SmbCloud, _details, smb_cloud, wait_for_template  # noqa: F401  (module fixture)
+from smbd_server import SMB_DOMAIN, SMB_USER, smbd_server  # noqa: F401  (session smbd fixture)
+
+
+@pytest.fixture(scope="module")
+def registered(smb_cloud: SmbCloud) -> dict:  # noqa: F811
+    client, zone = smb_cloud.client, smb_cloud.zones[0]
+    template = client.registerTemplate(name="centos-smb", displaytext="CentOS on SMB", format="VHDX",
+                                       hypervisor="Hyperv", ostypeid=smb_cloud.os_type, ispublic=True,
+                                       url=smb_cloud.images.template_url, zoneid=zone["id"],
+                                       checksum=smb_cloud.images.md5)["template"][0]
+    return wait_for_template(client, template["id"], zone["id"])
+
+
+def test_a_registered_template_is_copied_onto_the_share(smb_cloud: SmbCloud, registered: dict) -> None:  # noqa: F811
+    assert registered["isready"] is True, registered
+    assert registered["status"] == "Download Complete (on image store smb-images)"
+    on_share = smb_cloud.share_file("images", f"template/tmpl/{registered['id']}/{registered['id']}.vhdx")
+    assert hashlib.sha256(on_share.read_bytes()).hexdigest() == smb_cloud.template_sha256
+
+
+def test_a_wrong_share_password_is_refused_by_add_image_store(smb_cloud: SmbCloud) -> None:  # noqa: F811
+    details = smb_cloud.smbd.details(password="wrong-password")
+    with pytest.raises(CloudStackApiException) as caught:
+        smb_cloud.client.addImageStore(provider="SMB", name="smb-wrong", zoneid=smb_cloud.zones[0]["id"],
+                                       url=smb_cloud.smbd.url("images", "other"), **_details(details))
+    text = caught.value.error["errortext"]
+    assert "smb-wrong" in text and f"{SMB_DOMAIN}\\{SMB_USER}" in text and "password" in text, text
+    names = [row["name"] for row in smb_cloud.client.listImageStores(fetch_list=True)]
+    assert "smb-wrong" not in names
+
+
+def test_a_hyperv_host_deploys_from_the_copy_on_the_share(smb_cloud: SmbCloud, registered: dict) -> None:  # noqa: F811
+    vm = smb_cloud.client.deployVirtualMachine(zoneid=smb_cloud.zones[0]["id"], templateid=registered["id"],
+                                               serviceofferingid=smb_cloud.offering,
+                                               fetch_result=True)["virtualmachine"]
+    assert vm["state"] == "Running"
+    copies = [entry for entry in smb_cloud.world.log if entry.cmdlet == "Copy-Item"]
+    assert copies and copies[-1].params["Path"].lower() == (
+        f"\\\\127.0.0.1\\images\\template\\tmpl\\{registered['id']}\\{registered['id']}.vhdx")
+    assert "Invoke-WebRequest" not in smb_cloud.world.cmdlets_run("hv-01")
+    parent = smb_cloud.world.file_anywhere(copies[-1].params["Destination"])
+    assert parent is not None and hashlib.sha256(parent.content).hexdigest() == smb_cloud.template_sha256
+
+
+def test_copy_template_copies_share_to_share(smb_cloud: SmbCloud, registered: dict) -> None:  # noqa: F811
+    client, target = smb_cloud.client, smb_cloud.zones[1]
+    smb_cloud.images.close()  # the registered URL is gone: the copy can only come from the first share
+    client.copyTemplate(id=registered["id"], sourcezoneid=smb_cloud.zones[0]["id"], destzoneid=target["id"],
+                        fetch_result=True)
+    copied = wait_for_template(client, registered["id"], target["id"])
+    assert copied["isready"] is True and copied["status"] == "Download Complete (on image store smb-images2)", copied
+    on_share = smb_cloud.share_file("images2", f"template/tmpl/{registered['id']}/{registered['id']}.vhdx")
+    assert hashlib.sha256(on_share.read_bytes()).hexdigest() == smb_cloud.template_sha256
