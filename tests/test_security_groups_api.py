@@ -262,6 +262,16 @@ def test_a_vm_joins_default_or_named_groups_and_its_host_gets_the_resolved_rule_
     assert tcp.cidrs == (f"{admin['ip']}/32",)  # a destroyed member is no longer allowed
 
 
+def test_a_group_whose_members_were_expunged_can_be_deleted(cloud: SecurityCloud) -> None:
+    web = _group(cloud.alice, "web")
+    vm = cloud.vm(cloud.alice, "short-lived", securitygroupids=web["id"])
+    status, body = cloud.alice("deleteSecurityGroup", id=web["id"])
+    assert status == 536 and "short-lived" in body["errortext"]
+    cloud.done(cloud.api.root("destroyVirtualMachine", id=vm["id"], expunge="true"))
+    ok(cloud.alice("deleteSecurityGroup", id=web["id"]))
+    assert [g["name"] for g in ok(cloud.alice("listSecurityGroups"))["securitygroup"]] == ["default"]
+
+
 def test_a_stale_rule_set_never_replaces_a_newer_one_on_the_host(cloud: SecurityCloud) -> None:
     vm = cloud.vm(cloud.alice, "guarded")
     cloud.done(cloud.alice("authorizeSecurityGroupIngress", securitygroupname="default", protocol="tcp",

@@ -90,6 +90,9 @@ def delete(session: Session, caller: Caller, group: SecurityGroup) -> None:
                            f"{', '.join(sorted(naming))}; revoke those rules first")
     for rule in session.scalars(select(SecurityGroupRule).where(SecurityGroupRule.security_group_id == group.id)):
         session.delete(rule)
+    # Only expunged VMs can still be mapped to it here; their rows go with the group.
+    for member in session.scalars(select(SecurityGroupVmMap).where(SecurityGroupVmMap.security_group_id == group.id)):
+        session.delete(member)
     session.flush()
     session.delete(group)
     events.record(session, caller, "SG.DELETE", f"Deleted security group {group.name} ({group.uuid})",
