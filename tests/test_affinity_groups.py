@@ -3,6 +3,8 @@ the group commands, host anti-affinity at deploy, start and migration, updateVMA
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.fixtures.operator_api import OperatorApi, UserClient
@@ -216,3 +218,29 @@ def test_host_maintenance_moves_a_member_past_the_hosts_of_the_other_members(
 
     assert result["jobstatus"] == 1 and result["jobresult"]["host"]["resourcestate"] == "Maintenance", result
     assert _vm(api, members[0]["id"])["hostid"] == free
+
+
+def test_a_members_migration_target_is_avoided_while_it_moves(operator_api: OperatorApi, cloud: dict) -> None:
+    api = operator_api
+    group = _group(api, "movers")
+    moving, staying = (_deploy(api, cloud, f"movers-{index}", affinitygroupids=group["id"])["jobresult"][
+        "virtualmachine"] for index in range(2))
+    hosts = {host["id"] for host in _ok(api.root("listHosts", type="Routing"))["host"]}
+    target, busy = sorted(hosts - {moving["hostid"], staying["hostid"]})
+    for index in range(2):  # the busy host holds the most, so the planner would try the target before it
+        assert _deploy(api, cloud, f"filler-{index}", hostid=busy)["jobstatus"] == 1
+    simulator = api.server.registry.hypervisor("Simulator").unguarded
+    simulator.faults.set_latency("migrate_vm", 3000)
+    try:
+        migration = _ok(api.root("migrateVirtualMachine", virtualmachineid=moving["id"], hostid=target))["jobid"]
+        for _ in range(200):
+            if _vm(api, moving["id"])["state"] == "Migrating":
+                break
+            time.sleep(0.02)
+        assert _vm(api, moving["id"])["state"] == "Migrating"
+        joined = _deploy(api, cloud, "movers-late", affinitygroupids=group["id"])
+    finally:
+        simulator.faults.clear()
+    assert api.job_result(migration)["jobstatus"] == 1
+    assert _vm(api, moving["id"])["hostid"] == target
+    assert joined["jobstatus"] == 1 and joined["jobresult"]["virtualmachine"]["hostid"] == busy, joined

@@ -24,7 +24,8 @@ class AffinityGroup(ResourceMixin, SoftDeleteMixin, Base):
 
 
 class AffinityGroupVMMap(Base):
-    """A VM's membership of an affinity group (a VM may be in several groups)."""
+    """A VM's membership of an affinity group (a VM may be in several groups). While the VM is being
+    live-migrated, `migration_host_id` is the target, whose room is already reserved for it."""
 
     __tablename__ = "affinity_group_vm_map"
     __table_args__ = (UniqueConstraint("group_id", "vm_id"), Index("ix_affinity_group_vm_map_vm_id", "vm_id"))
@@ -32,6 +33,7 @@ class AffinityGroupVMMap(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("affinity_groups.id"))
     vm_id: Mapped[int] = mapped_column(ForeignKey("vm_instances.id"))
+    migration_host_id: Mapped[int | None] = mapped_column(ForeignKey("hosts.id"), default=None)
 
 
 __all__ = ["AffinityGroup", "AffinityGroupVMMap"]

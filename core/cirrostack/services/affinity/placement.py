@@ -1,5 +1,6 @@
 """What affinity groups ask of the planner: the hosts a VM must avoid because other members of its groups
-run there or hold a reservation there (their `host_id` is set from the moment their room is reserved).
+run there or hold a reservation there (their `host_id` is set from the moment their room is reserved, and a
+member being live-migrated also holds its target, recorded by `note_migration` with the target's reservation).
 
 Under concurrency: the caller has already claimed the VM (a conditional UPDATE of its row) when it calls
 `restrict_placement` or `require_host_allowed`. Those lock the VM's group rows (SELECT ... FOR UPDATE, in
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from cirrostack.db.models import Host, VirtualMachine
@@ -33,10 +34,12 @@ class AvoidedHost:
     host_id: int
     group: AffinityGroup
     member_name: str
+    migrating: bool = False
 
     @property
     def reason(self) -> str:
-        return f"VM {self.member_name} of {self.group.type} group {self.group.name} is there"
+        where = "is being migrated there" if self.migrating else "is there"
+        return f"VM {self.member_name} of {self.group.type} group {self.group.name} {where}"
 
 
 def lock_groups(session: Session, vm_id: int) -> list[AffinityGroup]:
@@ -53,20 +56,27 @@ def avoided_hosts(session: Session, vm: VirtualMachine, groups: list[AffinityGro
     if not groups:
         return {}
     by_id = {group.id: group for group in groups}
-    occupied: dict[int, dict[int, str]] = defaultdict(dict)  # group id -> host id -> a member's name
-    rows = session.execute(select(AffinityGroupVMMap.group_id, VirtualMachine.host_id, VirtualMachine.name)
+    # group id -> host id -> (a member's name, whether it is only migrating there)
+    occupied: dict[int, dict[int, tuple[str, bool]]] = defaultdict(dict)
+    rows = session.execute(select(AffinityGroupVMMap.group_id, VirtualMachine.host_id,
+                                  AffinityGroupVMMap.migration_host_id, VirtualMachine.name)
                            .join(VirtualMachine, VirtualMachine.id == AffinityGroupVMMap.vm_id)
                            .where(AffinityGroupVMMap.group_id.in_(list(by_id)), VirtualMachine.id != vm.id,
-                                  VirtualMachine.host_id.is_not(None), VirtualMachine.removed.is_(None))
+                                  or_(VirtualMachine.host_id.is_not(None),
+                                      AffinityGroupVMMap.migration_host_id.is_not(None)),
+                                  VirtualMachine.removed.is_(None))
                            .order_by(VirtualMachine.id))
-    for group_id, host_id, member_name in rows:
-        occupied[group_id].setdefault(host_id, member_name)
+    for group_id, host_id, migration_host_id, member_name in rows:
+        if host_id is not None:
+            occupied[group_id].setdefault(host_id, (member_name, False))
+        if migration_host_id is not None:
+            occupied[group_id].setdefault(migration_host_id, (member_name, True))
     avoided: dict[int, AvoidedHost] = {}
     for group_id, hosts in occupied.items():
         group = by_id[group_id]
         for host_id in affinity_type(group.type).avoid(set(hosts), candidate_ids):
             if host_id in hosts:
-                avoided.setdefault(host_id, AvoidedHost(host_id, group, hosts[host_id]))
+                avoided.setdefault(host_id, AvoidedHost(host_id, group, *hosts[host_id]))
     return avoided
 
 
@@ -99,6 +109,13 @@ def require_host_allowed(session: Session, vm: VirtualMachine, host: Host, param
     if host.id in avoided:
         raise InsufficientCapacity(f"{param}: insufficient capacity on host {host.name} for VM {vm.name}: "
                                    f"{avoided[host.id].reason}")
+
+
+def note_migration(session: Session, vm: VirtualMachine, target_id: int | None) -> None:
+    """Record that `vm` is being live-migrated to host `target_id` (None: the migration ended), so that its
+    groups' other members avoid the target too; commits with the caller's transaction."""
+    session.execute(update(AffinityGroupVMMap).where(AffinityGroupVMMap.vm_id == vm.id)
+                    .values(migration_host_id=target_id).execution_options(synchronize_session=False))
 
 
 def hosts_to_avoid(session: Session, vm: VirtualMachine, candidate_ids: list[int]) -> dict[int, AvoidedHost]:

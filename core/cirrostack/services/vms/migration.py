@@ -90,6 +90,7 @@ def migrate(session: Session, caller: Caller, vm: VirtualMachine, target: Host, 
     # no room, the job's transaction rolls the claim back with the error.
     claim(session, vm, VMState.MIGRATING, "migrate", VMState.RUNNING)
     affinity_placement.require_host_allowed(session, vm, target)  # locks the VM's affinity groups
+    affinity_placement.note_migration(session, vm, target.id)
     planner.reserve_host(session, zone=session.get(Zone, vm.zone_id), cpus=vm.cpus, cpu_speed_mhz=vm.cpu_speed_mhz,
                          memory_mb=vm.memory_mb, hypervisor=hypervisor_type, required_host=target)
     session.commit()
@@ -99,6 +100,7 @@ def migrate(session: Session, caller: Caller, vm: VirtualMachine, target: Host, 
     except Exception as error:
         session.rollback()
         planner.release_host(session, target.id, vm.cpus, vm.cpu_speed_mhz, vm.memory_mb)
+        affinity_placement.note_migration(session, vm, None)
         vm.state = VMState.RUNNING.value
         events.record(session, caller, "VM.MIGRATE", f"Failed to migrate VM {vm.name} from host {source.name} to "
                       f"host {target.name}: {error}", level="ERROR", account_id=vm.account_id,
@@ -106,6 +108,7 @@ def migrate(session: Session, caller: Caller, vm: VirtualMachine, target: Host, 
         session.commit()
         raise
     planner.release_host(session, source.id, vm.cpus, vm.cpu_speed_mhz, vm.memory_mb)
+    affinity_placement.note_migration(session, vm, None)
     vm.host_id = vm.last_host_id = target.id
     vm.pod_id, vm.cluster_id = target.pod_id, target.cluster_id
     move(vm, VMState.RUNNING, "migrate")

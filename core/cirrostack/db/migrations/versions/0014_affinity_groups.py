@@ -40,10 +40,13 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("group_id", sa.Integer(), nullable=False),
         sa.Column("vm_id", sa.Integer(), nullable=False),
+        sa.Column("migration_host_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["group_id"], ["affinity_groups.id"],
                                 name=op.f("fk_affinity_group_vm_map_group_id_affinity_groups")),
         sa.ForeignKeyConstraint(["vm_id"], ["vm_instances.id"],
                                 name=op.f("fk_affinity_group_vm_map_vm_id_vm_instances")),
+        sa.ForeignKeyConstraint(["migration_host_id"], ["hosts.id"],
+                                name=op.f("fk_affinity_group_vm_map_migration_host_id_hosts")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_affinity_group_vm_map")),
         sa.UniqueConstraint("group_id", "vm_id", name=op.f("uq_affinity_group_vm_map_group_id_vm_id")),
     )
