@@ -175,6 +175,9 @@ def api_app(server: ApiServer, integration: bool = False) -> Flask:
         from cirrostack.api.console_route import register_console_route
 
         register_console_route(app, server)
+        from cirrostack.api.extract_route import register_extract_route
+
+        register_extract_route(app, server)
     for status in (400, 404, 405, 413, 500):
         app.register_error_handler(status, _http_error)
     app.register_error_handler(Exception, _unexpected_error)

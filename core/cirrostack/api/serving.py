@@ -57,6 +57,9 @@ def serve(config: ServerConfig, announce: Callable[[str], None] = print,
     listeners = [create_server(api_app(server), map=socket_map, host=config.host, port=config.port,
                                threads=config.threads, ident="cirrostack", clear_untrusted_proxy_headers=True)]
     announce(f"cirrostack API listening on http://{_url_host(listeners[0])}:{listeners[0].effective_port}/client/api")
+    from cirrostack.services.templates.extract import use_public_base  # extract URLs name the port really bound
+
+    use_public_base(f"http://{_url_host(listeners[0])}:{listeners[0].effective_port}")
     if config.integration_port:
         integration = create_server(api_app(server, integration=True), map=socket_map, host=config.integration_host,
                                     port=config.integration_port, threads=2, ident="cirrostack")

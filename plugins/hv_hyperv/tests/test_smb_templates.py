@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+import requests
 from cs import CloudStackApiException
 from smb_cloud import SmbCloud, _details, smb_cloud, wait_for_template  # noqa: F401  (module fixture)
 from smbd_server import SMB_DOMAIN, SMB_USER, smbd_server  # noqa: F401  (session smbd fixture)
@@ -62,3 +63,24 @@ def test_copy_template_copies_share_to_share(smb_cloud: SmbCloud, registered: di
     assert copied["isready"] is True and copied["status"] == "Download Complete (on image store smb-images2)", copied
     on_share = smb_cloud.share_file("images2", f"template/tmpl/{registered['id']}/{registered['id']}.vhdx")
     assert hashlib.sha256(on_share.read_bytes()).hexdigest() == smb_cloud.template_sha256
+
+
+def test_extract_template_gives_a_url_serving_the_share_copy(smb_cloud: SmbCloud, registered: dict) -> None:  # noqa: F811
+    extracted = smb_cloud.client.extractTemplate(id=registered["id"], mode="HTTP_DOWNLOAD",
+                                                 zoneid=smb_cloud.zones[0]["id"], fetch_result=True)["template"]
+    assert extracted["extractMode"] == "HTTP_DOWNLOAD" and extracted["zoneid"] == smb_cloud.zones[0]["id"]
+    assert extracted["url"].startswith(smb_cloud.server.endpoint.rsplit("/client/api", 1)[0] + "/client/extract/")
+    download = requests.get(extracted["url"], timeout=30)
+    assert download.status_code == 200, download.text
+    assert hashlib.sha256(download.content).hexdigest() == smb_cloud.template_sha256
+    assert "centos-smb.vhdx" in download.headers["Content-Disposition"]
+    tampered = requests.get(extracted["url"][:-4] + "AAAA", timeout=30)
+    assert tampered.status_code == 431 and "not valid" in tampered.json()["errortext"]
+
+
+def test_extract_refuses_ftp_upload_naming_mode(smb_cloud: SmbCloud, registered: dict) -> None:  # noqa: F811
+    with pytest.raises(CloudStackApiException) as caught:
+        smb_cloud.client.extractTemplate(id=registered["id"], mode="FTP_UPLOAD", url="ftp://example.test/x",
+                                         fetch_result=True)
+    error = caught.value.error.get("jobresult", caught.value.error)
+    assert "mode" in error["errortext"] and "HTTP_DOWNLOAD" in error["errortext"], error

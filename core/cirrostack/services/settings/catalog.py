@@ -183,6 +183,8 @@ _ADVANCED = (
        minimum=1),
     _s("template.download.timeout", 60, int, "Seconds a template or ISO download may wait for the server to connect "
        "or to send more bytes before the attempt fails.", "Storage", minimum=1),
+    _s("extract.url.expiration.interval", 14400, int, "The life of an extract URL (extractTemplate, extractIso) "
+       "in seconds; afterwards it no longer downloads.", "Storage", minimum=1),
     _s("template.download.retries", 3, int, "How many times a template or ISO download retries after a connection "
        "error, a request that got no reply or an HTTP 5xx reply, with growing pauses, before it ends in Download "
        "Error (a transfer that breaks off after the reply began is not resumed).",

@@ -1,0 +1,122 @@
+"""extractTemplate / extractIso with mode HTTP_DOWNLOAD: a download URL served by the management server.
+
+The URL is `<server>/client/extract/<token>`. The token is the template's uuid, the zone's uuid and
+an expiry time, encrypted and authenticated with the server's secret key (Fernet), so it cannot be
+made or changed without the key and says nothing readable. It stays valid for the setting
+`extract.url.expiration.interval` seconds; until then anyone holding it may download (as with
+CloudStack's secondary storage URLs). Each download reads the copy on the zone's image store at that
+moment: a template deleted meanwhile is gone. Only a zone that keeps a copy on an image store that
+holds data can extract (a direct-download template's image lives at its registered URL).
+
+FTP_UPLOAD, CloudStack's other mode, is refused naming `mode`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from cirrostack.db.models import Template, Zone
+from cirrostack.db.timestamps import utcnow
+from cirrostack.errors import InvalidParameter, PermissionDenied, ResourceUnavailable
+from cirrostack.secrets import SecretKeyError
+from cirrostack.services import settings
+from cirrostack.services.context import Caller
+from cirrostack.services.templates import stores
+from cirrostack.services.templates._access import check_may_change
+
+EXTRACT_PATH = "/client/extract"
+HTTP_DOWNLOAD = "HTTP_DOWNLOAD"
+MODES = (HTTP_DOWNLOAD, "FTP_UPLOAD")
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """One extract request's answer: where the image can be downloaded, until when."""
+
+    template: Template
+    zone: Zone
+    url: str
+    created: datetime
+    expires_at: float
+
+
+@dataclass(frozen=True)
+class ExtractSource:
+    """What a valid token points at: the store copy to stream and a file name for the download."""
+
+    copy: stores.StoreCopy
+    path: str
+    file_name: str
+
+
+_public_base = ""
+
+
+def use_public_base(base_url: str) -> None:
+    """Where clients reach this management server (`http://host:port`), for the URLs extract answers."""
+    global _public_base
+    _public_base = base_url.rstrip("/")
+
+
+def extract(session: Session, caller: Caller, secrets: Any, template: Template, *, mode: str,
+            zone: Zone | None = None) -> Extraction:
+    """A download URL for `template` (a template or ISO) from `zone` (None: the first zone holding a copy).
+
+    Raises InvalidParameter for a mode other than HTTP_DOWNLOAD or a zone without a stored copy,
+    PermissionDenied for a template that is not extractable (its owner and admins may still)."""
+    kind = "ISO" if template.is_iso else "template"
+    if mode.strip().upper() not in MODES:
+        raise InvalidParameter("mode", f"{mode!r} is not an extract mode; use HTTP_DOWNLOAD")
+    if mode.strip().upper() != HTTP_DOWNLOAD:
+        raise InvalidParameter("mode", f"{mode} is not offered: this cloud extracts with HTTP_DOWNLOAD only")
+    if not template.is_extractable and not template.is_iso:
+        try:
+            check_may_change(session, caller, template, "extract")
+        except PermissionDenied:
+            raise PermissionDenied(f"{kind} {template.name} ({template.uuid}) is not extractable") from None
+    ref = _stored_ref(template, zone, kind)
+    expires_at = time.time() + int(settings.value(session, "extract.url.expiration.interval"))
+    payload = json.dumps({"t": template.uuid, "z": ref.zone.uuid, "exp": int(expires_at)})
+    token = secrets.encrypt(payload)
+    return Extraction(template, ref.zone, f"{_public_base}{EXTRACT_PATH}/{token}", utcnow(), expires_at)
+
+
+def _stored_ref(template: Template, zone: Zone | None, kind: str) -> Any:
+    refs = [ref for ref in template.zone_refs if zone is None or ref.zone_id == zone.id]
+    if zone is not None and not refs:
+        raise InvalidParameter("zoneid", f"{kind} {template.name} is not in zone {zone.name}")
+    stored = [ref for ref in refs if ref.is_ready and ref.store_id is not None and ref.install_path]
+    if stored:
+        return stored[0]
+    where = f"zone {zone.name}" if zone is not None else "any zone"
+    raise InvalidParameter("zoneid" if zone is not None else "id",
+                           f"{kind} {template.name} has no copy on an image store in {where}: extracting needs a "
+                           "zone whose image store holds data (e.g. SMB); with NFS stores hosts download the "
+                           "registered URL directly")
+
+
+def redeem(session: Session, secrets: Any, token: str) -> ExtractSource:
+    """The store copy a download token names. Raises InvalidParameter("token", ...) for a token this
+    server did not make or that expired, ResourceUnavailable when the copy is gone."""
+    try:
+        payload = json.loads(secrets.decrypt(token))
+    except (SecretKeyError, ValueError, UnicodeError):
+        raise InvalidParameter("token", "this download link is not valid") from None
+    if time.time() > float(payload.get("exp", 0)):
+        raise InvalidParameter("token", "this download link has expired; extract the template again")
+    template = session.query(Template).filter_by(uuid=payload.get("t")).one_or_none()
+    zone = session.query(Zone).filter_by(uuid=payload.get("z")).one_or_none()
+    ref = next((ref for ref in template.zone_refs if zone is not None and ref.zone_id == zone.id), None) \
+        if template is not None and template.removed is None else None
+    found = stores.ref_copy(session, ref) if ref is not None else None
+    if found is None:
+        raise ResourceUnavailable(f"the image behind this download link ({payload.get('t')}) is no longer on an "
+                                  "image store")
+    copy, path = found
+    return ExtractSource(copy, path, f"{template.name}.{path.rpartition('.')[2]}")
