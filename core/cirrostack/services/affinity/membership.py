@@ -52,9 +52,7 @@ def require_supported(session: Session, registry: Any, zone: Any, hypervisor_typ
 
 def join_at_deploy(session: Session, vm: VirtualMachine, groups: Sequence[AffinityGroup]) -> None:
     """Make the just-allocated `vm` a member of `groups` (in the deploy's transaction)."""
-    for group in groups:
-        session.add(AffinityGroupVMMap(group_id=group.id, vm_id=vm.id))
-    session.flush()
+    _add_memberships(session, vm, groups)
 
 
 def replace_groups(session: Session, caller: Caller, vm: VirtualMachine, groups: Sequence[AffinityGroup],
@@ -68,7 +66,7 @@ def replace_groups(session: Session, caller: Caller, vm: VirtualMachine, groups:
         hypervisor_support.require_for_vm(session, registry, vm.zone_id, vm.hypervisor_type, CAPABILITY, FEATURE)
     claim(session, vm, VMState.STOPPED, "update the affinity groups of", VMState.STOPPED)
     session.execute(delete(AffinityGroupVMMap).where(AffinityGroupVMMap.vm_id == vm.id))
-    join_at_deploy(session, vm, groups)
+    _add_memberships(session, vm, groups)
     names = ", ".join(group.name for group in groups) or "none"
     events.record(session, caller, "VM.AG.UPDATE", f"Affinity groups of VM {vm.name}: {names}",
                   account_id=vm.account_id, domain_id=vm.domain_id, resource_type="VirtualMachine",
@@ -82,3 +80,9 @@ def groups_of(session: Session, vm_id: int) -> list[AffinityGroup]:
                                                            AffinityGroup.id)
                                 .where(AffinityGroupVMMap.vm_id == vm_id, AffinityGroup.removed.is_(None))
                                 .order_by(AffinityGroup.id)))
+
+
+def _add_memberships(session: Session, vm: VirtualMachine, groups: Sequence[AffinityGroup]) -> None:
+    for group in groups:
+        session.add(AffinityGroupVMMap(group_id=group.id, vm_id=vm.id))
+    session.flush()
