@@ -4,7 +4,8 @@ A VPC (10.30.0.0/16) with two tiers, web (10.30.1.0/24) and db (10.30.2.0/24), a
 simulator VM in each: both take their DHCP lease from the VPC's one router (each tier from its own gateway).
 With the default_deny ACL list nothing crosses; once web has default_allow and db a list of its own, web
 reaches db's HTTP server across the tiers, egress from either tier leaves as the VPC's source NAT address, a
-Deny numbered before the Allow closes the port again; restartVPC keeps all of it working, and once the VMs,
+Deny numbered before the Allow closes the port again; port forwarding and static NAT on other VPC addresses
+reach the guests as far as the tier's ACL lets them; restartVPC keeps all of it working, and once the VMs,
 the tiers and the VPC are deleted no namespace, process, file or device of the VPC is left.
 
 Everything lives in namespaces of this test (the network host namespace, the outside client, and the router
@@ -223,10 +224,28 @@ def test_a_vpc_routes_between_its_tiers_nats_egress_and_cleans_up(vpc_cloud: Vpc
     client.deleteNetworkACL(id=deny["id"], fetch_result=True)
     assert fetch(web["namespace"], f"http://{db['ip']}:8000/") == "db-1"
 
+    # port forwarding from another VPC address to web (default_allow lets it in)
+    http_servers.serve(web["namespace"], web["ip"], 8000, "web-1")
+    forwarded = client.associateIpAddress(vpcid=vpc["id"], fetch_result=True)["ipaddress"]
+    client.createPortForwardingRule(ipaddressid=forwarded["id"], networkid=web_tier["id"], protocol="tcp",
+                                    publicport=8080, privateport=8000, virtualmachineid=web["id"], fetch_result=True)
+    assert fetch(outside, f"http://{forwarded['ipaddress']}:8080/") == "web-1"
+
+    # static NAT to db: its ACL lets only web's CIDR in until a rule opens the port to everyone
+    mapped = client.associateIpAddress(vpcid=vpc["id"], fetch_result=True)["ipaddress"]
+    client.enableStaticNat(ipaddressid=mapped["id"], virtualmachineid=db["id"], networkid=db_tier["id"])
+    assert fetch(outside, f"http://{mapped['ipaddress']}:8000/", timeout=1) == ""
+    client.createNetworkACL(aclid=acl["id"], protocol="tcp", startport=8000, endport=8000, cidrlist="0.0.0.0/0",
+                            number=30, fetch_result=True)
+    assert fetch(outside, f"http://{mapped['ipaddress']}:8000/") == "db-1"
+    assert fetch(db["namespace"], f"http://{PUBLIC.public_gateway}:9000/") == mapped["ipaddress"]
+
     # restartVPC pushes every tier again and changes nothing that works
     restarted = client.restartVPC(id=vpc["id"], fetch_result=True)["vpc"]
     assert sorted(tier["name"] for tier in restarted["network"]) == ["db", "web"]
     assert fetch(web["namespace"], f"http://{db['ip']}:8000/") == "db-1"
+    assert fetch(outside, f"http://{forwarded['ipaddress']}:8080/") == "web-1"
+    assert fetch(outside, f"http://{mapped['ipaddress']}:8000/") == "db-1"
 
     # the VPC goes once its VMs and tiers are gone, and leaves nothing behind
     with pytest.raises(Exception, match="still has tiers"):
@@ -248,4 +267,5 @@ def test_a_vpc_routes_between_its_tiers_nats_egress_and_cleans_up(vpc_cloud: Vpc
     new_links = _host_links(cloud.host_namespace) - links_before - {public_bridge}
     assert not [link for link in new_links if not link.startswith("vcl")], \
         f"devices of the deleted VPC remain on the network host: {new_links}"
-    assert client.listPublicIpAddresses(ipaddress=source_nat["ipaddress"], listall="true", fetch_list=True) == []
+    for address in (source_nat, forwarded, mapped):
+        assert client.listPublicIpAddresses(ipaddress=address["ipaddress"], listall="true", fetch_list=True) == []

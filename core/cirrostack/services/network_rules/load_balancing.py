@@ -42,7 +42,7 @@ def create(session: Session, caller: Caller, registry: PluginRegistry, address: 
 
     Raises InvalidParameter naming the parameter (algorithm or protocol the provider does not
     declare, ports, a rule name taken on the address), NetworkRuleConflict for a public port in use."""
-    ip_network = targets.network_of_ip(session, "publicipid", address)
+    ip_network = targets.network_of_ip(session, "publicipid", address, tier=network)
     if network is not None and network.id != ip_network.id:
         raise InvalidParameter("networkid", f"public IP {address.address} belongs to network {ip_network.name}, "
                                             f"not {network.name}")
@@ -67,7 +67,7 @@ def create(session: Session, caller: Caller, registry: PluginRegistry, address: 
                               state=RuleState.ADD.value)
     session.add(row)
     session.flush()
-    if openfirewall:
+    if openfirewall and ip_network.vpc_id is None:  # a VPC tier is guarded by its network ACL instead
         firewall.create_ingress(session, caller, registry, address, protocol=checks.lb_transport(transport),
                                 startport=public, endport=public, cidrlist=cidrlist, opened_for=row.uuid)
     events.record(session, caller, "LB.CREATE", f"Created load balancer rule {name} on {address.address}:{public} "

@@ -48,7 +48,7 @@ def create(session: Session, caller: Caller, registry: PluginRegistry, address: 
     Raises InvalidParameter naming the parameter (ports, protocol, a VM without a NIC on the
     address's network or of another account, static NAT on the address), NetworkRuleConflict for
     public ports another forwarding or load balancer rule holds."""
-    ip_network = targets.network_of_ip(session, "ipaddressid", address)
+    ip_network = targets.network_of_ip(session, "ipaddressid", address, tier=network)
     if network is not None and network.id != ip_network.id:
         raise InvalidParameter("networkid", f"public IP {address.address} belongs to network {ip_network.name}, "
                                             f"not {network.name}")
@@ -71,7 +71,7 @@ def create(session: Session, caller: Caller, registry: PluginRegistry, address: 
                                 state=RuleState.ADD.value)
     session.add(row)
     session.flush()
-    if openfirewall:
+    if openfirewall and ip_network.vpc_id is None:  # a VPC tier is guarded by its network ACL instead
         firewall.create_ingress(session, caller, registry, address, protocol=name, startport=public[0],
                                 endport=public[1], cidrlist=cidrlist, opened_for=row.uuid)
     events.record(session, caller, "NET.RULEADD", f"Created port forwarding rule {address.address}:{public[0]} -> "

@@ -31,7 +31,7 @@ def enable(session: Session, caller: Caller, registry: PluginRegistry, secrets: 
     Raises InvalidParameter naming the parameter (source NAT address, a VM without a NIC there or of
     another account, another VM already mapped), NetworkRuleConflict when forwarding or load
     balancer rules use the address. On a failed push nothing is kept and the error is raised."""
-    ip_network = targets.network_of_ip(session, "ipaddressid", address)
+    ip_network = targets.network_of_ip(session, "ipaddressid", address, tier=network)
     if network is not None and network.id != ip_network.id:
         raise InvalidParameter("networkid", f"public IP {address.address} belongs to network {ip_network.name}, "
                                             f"not {network.name}")

@@ -15,9 +15,16 @@ from cirrostack.services.networks.service_network import provider_for
 _GONE = (VMState.DESTROYED.value, VMState.EXPUNGING.value, VMState.EXPUNGED.value, VMState.ERROR.value)
 
 
-def network_of_ip(session: Session, param: str, address: PublicIpAddress) -> Network:
-    """The live guest network `address` is associated with. Raises InvalidParameter(param) for an
-    address that is not allocated or belongs to no network."""
+def network_of_ip(session: Session, param: str, address: PublicIpAddress, tier: Network | None = None) -> Network:
+    """The live guest network `address` is associated with. A VPC's address not associated yet is associated
+    with `tier` (a tier of that VPC), as CloudStack does for a rule's `networkid`. Raises
+    InvalidParameter(param) for an address that is not allocated or belongs to no network."""
+    if address.state == IpState.ALLOCATED and address.network_id is None and address.vpc_id is not None:
+        if tier is None or tier.vpc_id != address.vpc_id:
+            raise InvalidParameter("networkid", f"public IP {address.address} belongs to a VPC; give networkid, a "
+                                                f"tier of that VPC")
+        address.network_id = tier.id
+        session.flush()
     if address.state != IpState.ALLOCATED or address.network_id is None:
         raise InvalidParameter(param, f"public IP {address.address} is {address.state} and associated with no "
                                       "network; associate it with a network first (associateIpAddress networkid)")

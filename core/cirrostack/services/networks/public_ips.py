@@ -76,8 +76,14 @@ def release(session: Session, caller: Caller | None, address: PublicIpAddress, *
 
 
 def release_network_addresses(session: Session, caller: Caller | None, network: Network) -> None:
+    """Free the addresses of a network being deleted; a VPC's address only leaves the tier (with its rules)
+    and stays with the VPC."""
     for address in session.scalars(select(PublicIpAddress).where(PublicIpAddress.network_id == network.id)):
-        release(session, caller, address, force=True)
+        if address.vpc_id is not None:
+            forget_address_rules(session, address)
+            address.network_id = address.static_nat_vm_id = address.static_nat_ip = None
+        else:
+            release(session, caller, address, force=True)
 
 
 def source_nat_of(session: Session, network: Network) -> PublicIpAddress | None:
