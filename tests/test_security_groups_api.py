@@ -298,6 +298,12 @@ def test_a_migrated_vm_keeps_its_rules_on_the_target_host(cloud: SecurityCloud) 
     after = cloud.rule_set(vm)
     assert after is not None and after.seq > before.seq and after.ingress == before.ingress
 
+    cloud.done(cloud.alice("stopVirtualMachine", id=vm["id"]))
+    assert cloud.rule_set(vm) is None  # a stopped VM's host enforces nothing for it
+    cloud.done(cloud.alice("startVirtualMachine", id=vm["id"]))
+    restarted = cloud.rule_set(vm)
+    assert restarted.seq > after.seq and restarted.ingress == before.ingress
+
 
 def test_a_rule_may_name_a_group_of_another_account_of_the_domain(cloud: SecurityCloud) -> None:
     bob = cloud.api.user("bob")

@@ -84,7 +84,9 @@ class SecurityGroupOperations:
 
     @requires("security_groups")
     def remove_security_rules(self, host: HostRef, instance_name: str) -> None:
-        """Stop enforcing anything for `instance_name` on `host` and forget its last `seq`.
-        Needs `security_groups`. Idempotent: a VM without rules there is fine. Raises HostUnreachable.
+        """Stop enforcing anything for `instance_name` on `host`. The core calls it after the VM stopped
+        there and on the source host after a migration (the VM then runs elsewhere: remove only what
+        `host` holds). Needs `security_groups`. Idempotent: a VM without rules there is fine.
+        Raises HostUnreachable.
         """
         raise UnsupportedOperation(f"hypervisor {getattr(self, 'hypervisor_type', '?')}", "security_groups")

@@ -80,6 +80,12 @@ def remove_from_host(registry: Any, secrets: Any, host: Host, instance_name: str
         log.warning("host %s: could not remove the security rules of %s", host.name, instance_name, exc_info=True)
 
 
+def remove_after_stop(session: Session, registry: Any, secrets: Any, host: Host | None, vm: VirtualMachine) -> None:
+    """`vm` stopped on `host`: the host stops enforcing its rules (its next start applies them again)."""
+    if host is not None and rule_sets.group_ids_of(session, vm.id):
+        remove_from_host(registry, secrets, host, vm.instance_name)
+
+
 def _failed(session: Session, vm: VirtualMachine, host: Host, reason: str) -> str:
     problem = f"security rules of VM {vm.name} were not applied on host {host.name}: {reason}"
     log.warning("%s", problem)

@@ -199,6 +199,7 @@ def stop(session: Session, caller: Caller, vm: VirtualMachine, drivers: Drivers,
         # forced: the caller knows the VM is off, so it is marked Stopped even though the host was not told
     _stopped(session, caller, vm)
     session.commit()
+    security_group_enforcement.remove_after_stop(session, drivers.registry, drivers.secrets, host, vm)
     return vm
 
 
