@@ -4,9 +4,10 @@ A VPC (10.30.0.0/16) with two tiers, web (10.30.1.0/24) and db (10.30.2.0/24), a
 simulator VM in each: both take their DHCP lease from the VPC's one router (each tier from its own gateway).
 With the default_deny ACL list nothing crosses; once web has default_allow and db a list of its own, web
 reaches db's HTTP server across the tiers, egress from either tier leaves as the VPC's source NAT address, a
-Deny numbered before the Allow closes the port again; port forwarding and static NAT on other VPC addresses
-reach the guests as far as the tier's ACL lets them; restartVPC keeps all of it working, and once the VMs,
-the tiers and the VPC are deleted no namespace, process, file or device of the VPC is left.
+Deny numbered before the Allow closes the port again; port forwarding, a load balancer rule and static NAT
+on other VPC addresses reach the guests as far as the tier's ACL lets them; restartVPC keeps all of it
+working, and once the VMs, the tiers and the VPC are deleted no namespace, process, file or device of the
+VPC is left.
 
 Everything lives in namespaces of this test (the network host namespace, the outside client, and the router
 and guests the server makes inside it) on 10.29.0.0/24 (public) and 10.30.0.0/16 (the VPC), and is removed
@@ -35,7 +36,8 @@ from tests.router.conftest import HttpServers, _require_data_plane, fetch, guest
 PUBLIC = GuestNetworking(physical_network_name="vpc-phys", guest_vlans="400-410", public_gateway="10.29.0.1",
                          public_start="10.29.0.10", public_end="10.29.0.20")
 VPC_CIDR, WEB_GATEWAY, DB_GATEWAY = "10.30.0.0/16", "10.30.1.1", "10.30.2.1"
-TIER_OFFERING = "DefaultIsolatedNetworkOfferingForVpcNetworksNoLB"
+LB_TIER_OFFERING, TIER_OFFERING = ("DefaultIsolatedNetworkOfferingForVpcNetworks",
+                                   "DefaultIsolatedNetworkOfferingForVpcNetworksNoLB")
 
 
 @dataclass
@@ -59,8 +61,8 @@ class VpcCloud:
             return method(fetch_list=True, **params)
         return method(fetch_result=True, **params)[object_name]
 
-    def tier(self, vpc: dict, name: str, gateway: str) -> dict:
-        offering = self.client.listNetworkOfferings(name=TIER_OFFERING, fetch_list=True)[0]
+    def tier(self, vpc: dict, name: str, gateway: str, offering_name: str = TIER_OFFERING) -> dict:
+        offering = self.client.listNetworkOfferings(name=offering_name, fetch_list=True)[0]
         return self.client.createNetwork(name=name, displaytext=name, zoneid=self.zone_id, vpcid=vpc["id"],
                                          networkofferingid=offering["id"], gateway=gateway,
                                          netmask="255.255.255.0", **self.owner)["network"]
@@ -178,7 +180,7 @@ def test_a_vpc_routes_between_its_tiers_nats_egress_and_cleans_up(vpc_cloud: Vpc
     cloud.vpc_ids.append(vpc["id"])
     [source_nat] = client.listPublicIpAddresses(vpcid=vpc["id"], issourcenat="true", listall="true",
                                                 fetch_list=True)
-    web_tier = cloud.tier(vpc, "web", WEB_GATEWAY)
+    web_tier = cloud.tier(vpc, "web", WEB_GATEWAY, LB_TIER_OFFERING)
     db_tier = cloud.tier(vpc, "db", DB_GATEWAY)
     web = cloud.deploy("web-1", web_tier["id"])
     db = cloud.deploy("db-1", db_tier["id"])
@@ -230,6 +232,13 @@ def test_a_vpc_routes_between_its_tiers_nats_egress_and_cleans_up(vpc_cloud: Vpc
     client.createPortForwardingRule(ipaddressid=forwarded["id"], networkid=web_tier["id"], protocol="tcp",
                                     publicport=8080, privateport=8000, virtualmachineid=web["id"], fetch_result=True)
     assert fetch(outside, f"http://{forwarded['ipaddress']}:8080/") == "web-1"
+
+    # a load balancer rule on the same address: haproxy in the VPC's router sends port 80 to web
+    rule = client.createLoadBalancerRule(publicipid=forwarded["id"], networkid=web_tier["id"], name="web",
+                                         algorithm="roundrobin", publicport=80, privateport=8000,
+                                         fetch_result=True)["loadbalancer"]
+    client.assignToLoadBalancerRule(id=rule["id"], virtualmachineids=web["id"], fetch_result=True)
+    wait_for(lambda: fetch(outside, f"http://{forwarded['ipaddress']}/") == "web-1", "web-1 behind haproxy", 20)
 
     # static NAT to db: its ACL lets only web's CIDR in until a rule opens the port to everyone
     mapped = client.associateIpAddress(vpcid=vpc["id"], fetch_result=True)["ipaddress"]
