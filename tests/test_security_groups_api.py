@@ -11,6 +11,7 @@ rule-set and authorize/revoke tests run on SQLite and on a throwaway MariaDB; th
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,8 +20,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from cirrostack.db.models import Account, Zone
+from cirrostack.db.models import Account, VirtualMachine, Zone
 from cirrostack.hookspecs.hypervisor import HostRef
+from cirrostack.services.security_groups import rule_sets
 from cirrostack.services.templates.registration import create_builtin_template
 from tests.fixtures.operator_api import OperatorApi, UserClient
 from tests.networks_zone import finished, ok
@@ -370,3 +372,23 @@ def test_a_shared_network_with_the_sg_offering_is_created_but_not_implemented_ye
                                         **cloud.deploy))
     assert error["errortext"].startswith("network sg-shared: provider SecurityGroupProvider is not Enabled"), error
     assert not rows(cloud.api.root("listNetworkServiceProviders", name="SecurityGroupProvider"))
+
+
+def test_concurrent_rule_set_computations_take_distinct_increasing_seqs(any_db_cloud: SecurityCloud) -> None:
+    """next_seq holds the VM's version row until commit: eight jobs at once get eight different numbers,
+    one after the other, so the host can always tell the newest set."""
+    cloud = any_db_cloud
+    vm = cloud.vm(cloud.alice, "busy")
+    with cloud.api.server.database.session() as session:
+        row = session.scalars(select(VirtualMachine).where(VirtualMachine.uuid == vm["id"])).one()
+        vm_id, start = row.id, cloud.rule_set(vm).seq
+
+    def take() -> int:
+        with cloud.api.server.database.session() as session:
+            seq = rule_sets.next_seq(session, vm_id)
+            session.commit()
+            return seq
+
+    with ThreadPoolExecutor(max_workers=8, thread_name_prefix="seq-taker") as pool:
+        taken = list(pool.map(lambda _n: take(), range(8)))
+    assert sorted(taken) == list(range(start + 1, start + 9))
