@@ -33,7 +33,8 @@ from cirrostack.hookspecs.hypervisor import (
     VMStatus,
 )
 from cirrostack.hookspecs.hypervisor_console import ConsoleAccess
-from cirrostack_hv_hyperv import _storage, _vm_build
+from cirrostack.hookspecs.storage import DataObjectInfo, StoreRef
+from cirrostack_hv_hyperv import _export, _storage, _vm_build
 from cirrostack_hv_hyperv._script import Step
 from cirrostack_hv_hyperv._settings import connection_settings
 from cirrostack_hv_hyperv._winrm import HostSession, endpoint
@@ -227,6 +228,23 @@ class HypervDriver(HypervisorDriver):
                 raise
         elif not attach and present:
             session.run([_vm_build.remove_drive(name, drive) for drive in present])
+
+    def export_volume(self, host: HostRef, disk: DiskSpec, store: StoreRef, path: str) -> DataObjectInfo:
+        session = self._session(host)
+        folder = _storage.pool_folder(disk.pool, self._default_folder(session, host))
+        steps = _export.export_steps(_storage.disk_file(folder, disk), store.url, store.details, path)
+        try:
+            *_, item, digest = session.run([*([folder.mapping] if folder.mapping else []), *steps])
+        except CirroError:
+            self._remove_quietly(session, _export.cleanup_steps(store.url, path))
+            raise
+        return DataObjectInfo(path=path, size_bytes=int(item[0]["Length"]), sha256=str(digest[0]["Hash"]).lower())
+
+    def _remove_quietly(self, session: HostSession, steps: list[Step]) -> None:
+        try:
+            session.run(steps)
+        except CirroError:  # the call's own error is what the caller needs to see
+            pass
 
     # -- capabilities --------------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ CAPABILITIES = HypervisorCapabilities(
     hot_plug_volumes=True,
     boot_from_iso=True,
     console_access=True,
+    template_from_volume=True,
 )
 
 #: (capability, the feature as the 4.3 release notes name it). Order: as the notes list them.

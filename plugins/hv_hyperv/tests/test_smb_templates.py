@@ -84,3 +84,27 @@ def test_extract_refuses_ftp_upload_naming_mode(smb_cloud: SmbCloud, registered:
                                          fetch_result=True)
     error = caught.value.error.get("jobresult", caught.value.error)
     assert "mode" in error["errortext"] and "HTTP_DOWNLOAD" in error["errortext"], error
+
+
+def test_create_template_from_a_stopped_vm_root_volume_then_deploy_it(smb_cloud: SmbCloud,  # noqa: F811
+                                                                      registered: dict) -> None:
+    client, zone = smb_cloud.client, smb_cloud.zones[0]
+    vm = client.deployVirtualMachine(zoneid=zone["id"], templateid=registered["id"],
+                                     serviceofferingid=smb_cloud.offering, fetch_result=True)["virtualmachine"]
+    root = client.listVolumes(virtualmachineid=vm["id"], type="ROOT", fetch_list=True)[0]
+    with pytest.raises(CloudStackApiException) as running:
+        client.createTemplate(volumeid=root["id"], name="golden", displaytext="golden image",
+                              ostypeid=smb_cloud.os_type, fetch_result=True)
+    assert "stop the VM" in running.value.error.get("jobresult", running.value.error)["errortext"]
+    client.stopVirtualMachine(id=vm["id"], fetch_result=True)
+    made = client.createTemplate(volumeid=root["id"], name="golden", displaytext="golden image",
+                                 ostypeid=smb_cloud.os_type, ispublic=True, fetch_result=True)["template"]
+    assert made["isready"] is True and made["zoneid"] == zone["id"] and made["format"] == "VHDX", made
+    on_share = smb_cloud.share_file("images", f"template/tmpl/{made['id']}/{made['id']}.vhdx")
+    # the ROOT disk is a differencing disk: the export merges it with its parent, the registered image
+    assert hashlib.sha256(on_share.read_bytes()).hexdigest() == smb_cloud.template_sha256
+    assert made["checksum"] == "{SHA-256}" + smb_cloud.template_sha256
+    assert "Convert-VHD" in smb_cloud.world.cmdlets_run()
+    second = client.deployVirtualMachine(zoneid=zone["id"], templateid=made["id"],
+                                         serviceofferingid=smb_cloud.offering, fetch_result=True)["virtualmachine"]
+    assert second["state"] == "Running" and second["templateid"] == made["id"]

@@ -155,3 +155,36 @@ def get_filehash(world: World, host: SimHost, params: dict[str, Any]) -> list[di
     algorithm = str(params.get("Algorithm", "SHA256")).upper()
     digest = hashlib.new(algorithm.lower(), _read_real(share, path)).hexdigest().upper()
     return [{"Algorithm": algorithm, "Hash": digest, "Path": path}]
+
+
+_fake_smb_mapping = CMDLETS["new-smbmapping"]
+
+
+@cmdlet("New-SmbMapping")
+def new_smbmapping(world: World, host: SimHost, params: dict[str, Any]) -> list[dict[str, Any]]:
+    share = world.real_shares.get(str(params["RemotePath"]).rstrip("\\").lower())
+    if share is None:
+        return _fake_smb_mapping(world, host, params)
+    if str(params.get("UserName", "")).rpartition("\\")[2].lower() != share.user.lower() \
+            or params.get("Password") != share.password:
+        raise CmdletError("Access is denied.", "PermissionDenied")
+    return [{"RemotePath": share.unc, "Status": 0}]
+
+
+@cmdlet("New-Item")
+def new_item(world: World, host: SimHost, params: dict[str, Any]) -> list[dict[str, Any]]:
+    path = str(params["Path"]).rstrip("\\")
+    if str(params.get("ItemType", "")).lower() != "directory":
+        raise CmdletError("This simulator creates directories only.", "NotImplemented")
+    share = _real(world, path)
+    if share is not None:
+        import smbclient
+
+        options = _options(share)
+        try:
+            smbclient.makedirs(path, exist_ok=True, **options)
+        finally:
+            smbclient.reset_connection_cache(connection_cache=options["connection_cache"])
+    else:
+        world.folder(host, path, create=not path.startswith("\\\\"))
+    return [{"FullName": path}]
