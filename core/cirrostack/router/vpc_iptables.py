@@ -57,7 +57,7 @@ def _acl_lines(tier: RouterConfig) -> list[str]:
         for cidr in rule.cidrs or (_ANY,):
             peer = str(ipaddress.ip_network(cidr.strip(), strict=False))
             where = [] if peer == _ANY else ["-s" if ingress else "-d", peer]
-            lines.append(tagged_rule(["-A", chain, *where, *_acl_match(rule), "-j", verdict], "acl", rule.uuid))
+            lines.append(tagged_rule(["-A", chain, *where, *_acl_match(rule)], "acl", rule.uuid, ["-j", verdict]))
     lines.append(f"-A {_chain('in', uuid)} -j DROP")
     lines.append(f"-A {_chain('out', uuid)} -j {'DROP' if egress_items else 'RETURN'}")
     return lines
@@ -72,8 +72,8 @@ def render(config: VpcRouterConfig) -> str:
     if config.source_nat_ip:
         for tier in config.tiers:
             cidr = str(ipaddress.ip_network(tier.network.cidr, strict=False))
-            nat.append(tagged_rule(["-A", "POSTROUTING", "-s", cidr, "-o", PUBLIC_DEVICE, "-j", "SNAT",
-                                    "--to-source", config.source_nat_ip], "snat", tier.network.uuid))
+            nat.append(tagged_rule(["-A", "POSTROUTING", "-s", cidr, "-o", PUBLIC_DEVICE], "snat", tier.network.uuid,
+                                   ["-j", "SNAT", "--to-source", config.source_nat_ip]))
     nat.append("COMMIT")
     filter_ = ["*filter", ":INPUT DROP [0:0]", ":FORWARD DROP [0:0]", ":OUTPUT ACCEPT [0:0]"]
     filter_ += [f":{_chain(direction, tier.network.uuid)} - [0:0]" for tier in config.tiers
@@ -84,8 +84,8 @@ def render(config: VpcRouterConfig) -> str:
         for rule in tier.lb_rules:
             protocol = "udp" if rule.protocol == "udp" else "tcp"
             filter_.append(tagged_rule(["-A", "INPUT", "-i", PUBLIC_DEVICE, "-d", f"{rule.public_ip}/32", "-p",
-                                        protocol, "-m", protocol, "--dport", str(rule.public_port), "-j", "ACCEPT"],
-                                       "lb", rule.uuid))
+                                        protocol, "-m", protocol, "--dport", str(rule.public_port)], "lb", rule.uuid,
+                                       ["-j", "ACCEPT"]))
     filter_ += ["-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
                 f"-A FORWARD -i {PUBLIC_DEVICE} -m conntrack ! --ctstate DNAT -j DROP"]
     filter_ += [f"-A FORWARD -i {tier_device(tier.network.uuid)} -j {_chain('out', tier.network.uuid)}"

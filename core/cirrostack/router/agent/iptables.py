@@ -101,11 +101,10 @@ def destination_nat_lines(config: RouterConfig) -> list[str]:
     return lines
 
 
-def tagged_rule(parts: Iterable[str], kind: str, uuid: str) -> str:
-    """One iptables-restore line of `parts` before its target, tagged `cirro:<kind>:<uuid>` for `parse`: pass
-    the target as the last two parts ("-j", "ACCEPT")."""
-    parts = list(parts)
-    return _line([*parts[:-2], *_comment(kind, uuid), *parts[-2:]])
+def tagged_rule(match: Iterable[str], kind: str, uuid: str, target: Iterable[str]) -> str:
+    """One iptables-restore line: `match` ("-A", chain, matches), the tag `cirro:<kind>:<uuid>` that `parse`
+    reads, then `target` ("-j", "ACCEPT")."""
+    return _line([*match, *_comment(kind, uuid), *target])
 
 
 def render(config: RouterConfig) -> str:
