@@ -214,3 +214,19 @@ def test_network_acl_lists_hold_numbered_rules_and_tiers_start_with_default_deny
     finished(operator_api, alice("deleteNetworkACL", id=first["id"]))
     finished(operator_api, alice("deleteNetworkACLList", id=acl["id"]))
     assert [a["name"] for a in ok(alice("listNetworkACLLists", vpcid=vpc["id"])).get("networkacllist", [])] == []
+
+
+def test_a_tier_moves_only_to_another_vpc_offering(operator_api):
+    built = build_network_zone(operator_api)
+    alice = operator_api.user("alice")
+    vpc = _vpc(operator_api, alice, built)
+    tier = ok(_tier(alice, built, vpc, "web", "10.10.1.1", offering=_offering_id(operator_api, VPC_TIER_OFFERING)))
+    job = operator_api.job_result(ok(alice("updateNetwork", id=tier["network"]["id"],
+                                           networkofferingid=built["offering"]["id"]))["jobid"])
+    assert job["jobstatus"] == 2 and job["jobresult"]["errortext"] == (
+        "networkofferingid: network offering DefaultIsolatedNetworkOfferingWithSourceNatService is for Isolated "
+        "networks; network web is a VPC tier")
+    moved = finished(operator_api, alice("updateNetwork", id=tier["network"]["id"],
+                                         networkofferingid=_offering_id(operator_api, VPC_TIER_OFFERING_NO_LB)))
+    assert (moved["network"]["networkofferingname"], moved["network"]["vpcid"]) == (VPC_TIER_OFFERING_NO_LB,
+                                                                                    vpc["id"])

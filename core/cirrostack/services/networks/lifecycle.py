@@ -76,10 +76,12 @@ def change_offering(session: Session, caller: Caller, registry: PluginRegistry, 
         return network
     if offering.state != OfferingState.ENABLED.value:
         raise InvalidParameter("networkofferingid", f"network offering {offering.name} is {offering.state}")
-    if offering.guest_ip_type != network.guest_type or offering.for_vpc:
+    is_tier = network.vpc_id is not None
+    if offering.guest_ip_type != network.guest_type or offering.for_vpc != is_tier:
         raise InvalidParameter("networkofferingid", f"network offering {offering.name} is for "
                                                     f"{'VPC tiers' if offering.for_vpc else offering.guest_ip_type} "
-                                                    f"networks; network {network.name} is {network.guest_type}")
+                                                    f"networks; network {network.name} is "
+                                                    f"{'a VPC tier' if is_tier else network.guest_type}")
     if offering.specify_vlan and not network.specified_vlan and network.guest_type == GuestType.ISOLATED.value:
         raise InvalidParameter("networkofferingid", f"network offering {offering.name} needs an explicit vlan, "
                                                     f"which network {network.name} was not created with")
