@@ -108,3 +108,16 @@ def test_create_template_from_a_stopped_vm_root_volume_then_deploy_it(smb_cloud:
     second = client.deployVirtualMachine(zoneid=zone["id"], templateid=made["id"],
                                          serviceofferingid=smb_cloud.offering, fetch_result=True)["virtualmachine"]
     assert second["state"] == "Running" and second["templateid"] == made["id"]
+
+
+def test_a_store_holding_copies_stays_until_they_are_deleted(smb_cloud: SmbCloud, registered: dict) -> None:  # noqa: F811
+    client, zone, store = smb_cloud.client, smb_cloud.zones[1], smb_cloud.stores[1]
+    on_share = smb_cloud.share_file("images2", f"template/tmpl/{registered['id']}/{registered['id']}.vhdx")
+    assert on_share.exists(), "test_copy_template_copies_share_to_share put the copy there"
+    with pytest.raises(CloudStackApiException) as caught:
+        client.deleteImageStore(id=store["id"])
+    assert "it holds 1 template" in caught.value.error["errortext"], caught.value.error
+    client.deleteTemplate(id=registered["id"], zoneid=zone["id"], fetch_result=True)
+    assert not on_share.exists() and not on_share.parent.exists()
+    client.deleteImageStore(id=store["id"])
+    assert store["id"] not in [row["id"] for row in client.listImageStores(fetch_list=True)]

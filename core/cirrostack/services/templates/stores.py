@@ -15,11 +15,12 @@ this module when it starts (`use_store_access`, called by `server_wiring.connect
 from __future__ import annotations
 
 import hashlib
+import logging
 import tempfile
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cirrostack.db.models.storage import ImageStore, StoreRole
@@ -33,11 +34,12 @@ from cirrostack.hookspecs.storage import (
     StoreRef,
     TemplateRef,
 )
-from cirrostack.services.image_stores import BUILTIN_PROVIDER, decrypted_details
+from cirrostack.services.image_stores import BUILTIN_PROVIDER, decrypted_details, register_image_store_user
 from cirrostack.services.templates._fetch import DownloadFailed, FetchedImage, FetchLimits, Progress, fetch_image
 from cirrostack.services.templates.image_checks import ImageMismatch, ImageProbe, format_checksum, parse_checksum
 
 CHUNK_BYTES = 1024 * 1024
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,32 @@ def ref_copy(session: Session, ref: TemplateZoneRef) -> tuple[StoreCopy, str] | 
     store = session.get(ImageStore, ref.store_id)
     copy = store_copy(store) if store is not None and store.removed is None else None
     return (copy, ref.install_path) if copy is not None else None
+
+
+def delete_copies(session: Session, refs: list[TemplateZoneRef]) -> None:
+    """Remove the store copies of `refs` (zone refs being deleted). A store that cannot be reached keeps
+    its file; that is logged, and the template is deleted all the same (as CloudStack does)."""
+    for ref in refs:
+        found = ref_copy(session, ref)
+        if found is None:
+            continue
+        copy, path = found
+        try:
+            copy.provider.delete_template(copy.ref, path)
+        except CirroError as exc:
+            log.warning("the copy %s of template %s on image store %s was not removed: %s", path,
+                        ref.template_id, copy.ref.name, exc)
+
+
+def _templates_on(session: Session, store: ImageStore) -> str | None:
+    """Why `store` cannot be deleted yet: the template copies it holds."""
+    count = session.scalar(select(func.count()).select_from(TemplateZoneRef)
+                           .join(Template, Template.id == TemplateZoneRef.template_id)
+                           .where(TemplateZoneRef.store_id == store.id, Template.removed.is_(None)))
+    return f"it holds {count} template or ISO copies; delete them first" if count else None
+
+
+register_image_store_user(_templates_on)
 
 
 def secondary_store_url(session: Session, template: Template, zone_id: int) -> str:
