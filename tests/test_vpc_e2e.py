@@ -122,8 +122,15 @@ def vpc_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VpcCloud]:
     data_dir = tmp_path_factory.mktemp("e2e-vpc")
     host_namespace = unique("cirro-nh-")
     sh("ip", "netns", "add", host_namespace)
-    server = start_server(data_dir, extra_args=("--demo",))
-    client = _admin_client(server)
+    server = None
+    try:  # a server that does not come up must not leave the host namespace behind
+        server = start_server(data_dir, extra_args=("--demo",))
+        client = _admin_client(server)
+    except BaseException:
+        if server is not None:
+            server.stop()
+        _remove_namespace(host_namespace)
+        raise
     cloud = VpcCloud(server, client, client.listZones(fetch_list=True)[0]["id"], host_namespace,
                      data_dir / "routers")
     try:
