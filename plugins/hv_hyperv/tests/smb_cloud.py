@@ -22,7 +22,7 @@ from hyperv_sim import WinRMServer, World
 from hyperv_sim.image_store import attach_real_share
 from smbd_server import SMB_PASSWORD, SMB_USER, SmbdServer
 
-from tests.fixtures.server import RunningServer, start_server
+from tests.fixtures.server import RunningServer, _database_url, start_server
 
 
 @dataclass
@@ -37,15 +37,20 @@ class SmbCloud:
     template_sha256: str
     offering: str
     os_type: str
+    folder: str  # below each share: the database backend's name
 
     def share_file(self, share: str, path: str) -> Path:
-        return self.smbd.share_dir(share) / path
+        return self.smbd.share_dir(share) / self.folder / path
+
+    def unc(self, share: str, path: str) -> str:
+        return "\\".join(["\\\\127.0.0.1", share, self.folder, *path.split("/")])
 
 
-@pytest.fixture(scope="module")
-def smb_cloud(smbd_server: SmbdServer, ntlm_users: Path,
+@pytest.fixture(scope="module", params=["sqlite", "mariadb"])
+def smb_cloud(request: pytest.FixtureRequest, smbd_server: SmbdServer, ntlm_users: Path,
               tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmbCloud]:
-    """`cirro serve` (SQLite) with the two zones; see the module docstring."""
+    """`cirro serve` on SQLite, then on a throwaway MariaDB database, with the two zones; see the module
+    docstring. Each run uses its own folder on the shares."""
     world, sim_hosts = build_estate(memory_gib=8)
     for share in ("images", "images2"):
         attach_real_share(world, f"\\\\127.0.0.1\\{share}", smbd_server.port, SMB_USER, SMB_PASSWORD)
@@ -53,7 +58,19 @@ def smb_cloud(smbd_server: SmbdServer, ntlm_users: Path,
     directory = tmp_path_factory.mktemp("smb-images")
     images = _serve_template(world, directory)
     sha256 = hashlib.sha256((directory / "centos-6.5.vhdx").read_bytes()).hexdigest()
-    server = start_server(tmp_path_factory.mktemp("smb-cloud"))
+    try:
+        with _database_url(request, request.param) as db_url:
+            yield from _serve(request.param, db_url, smbd_server, world, servers, images, sha256,
+                              tmp_path_factory)
+    finally:
+        images.close()
+        for winrm in servers.values():
+            winrm.stop()
+
+
+def _serve(backend: str, db_url: str, smbd_server: SmbdServer, world: World, servers: dict[str, WinRMServer],
+           images: TemplateServer, sha256: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmbCloud]:
+    server = start_server(tmp_path_factory.mktemp(f"smb-cloud-{backend}"), db_url)
     try:
         client = _admin_client(server)
         zones, stores = [], []
@@ -61,17 +78,16 @@ def smb_cloud(smbd_server: SmbdServer, ntlm_users: Path,
             zone = _zone(client, index, servers[host].url)
             zones.append(zone)
             stores.append(client.addImageStore(provider="SMB", name=f"smb-{share}", zoneid=zone["id"],
-                                               url=smbd_server.url(share), **_details(smbd_server.details()))
+                                               url=smbd_server.url(share, backend),
+                                               **_details(smbd_server.details()))
                           ["imagestore"])
         offering = next(row["id"] for row in client.listServiceOfferings(fetch_list=True)
                         if row["name"] == "Small Instance")
         os_type = client.listOsTypes(fetch_list=True)[0]["id"]
-        yield SmbCloud(client, world, server, smbd_server, zones, stores, images, sha256, offering, os_type)
+        yield SmbCloud(client, world, server, smbd_server, zones, stores, images, sha256, offering, os_type,
+                       backend)
     finally:
         status = server.stop()
-        images.close()
-        for winrm in servers.values():
-            winrm.stop()
     assert status == 0, server.log_text()
 
 

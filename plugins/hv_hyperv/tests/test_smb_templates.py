@@ -47,8 +47,8 @@ def test_a_hyperv_host_deploys_from_the_copy_on_the_share(smb_cloud: SmbCloud, r
                                                fetch_result=True)["virtualmachine"]
     assert vm["state"] == "Running"
     copies = [entry for entry in smb_cloud.world.log if entry.cmdlet == "Copy-Item"]
-    assert copies and copies[-1].params["Path"].lower() == (
-        f"\\\\127.0.0.1\\images\\template\\tmpl\\{registered['id']}\\{registered['id']}.vhdx")
+    assert copies and copies[-1].params["Path"].lower() == smb_cloud.unc(
+        "images", f"template/tmpl/{registered['id']}/{registered['id']}.vhdx")
     assert "Invoke-WebRequest" not in smb_cloud.world.cmdlets_run("hv-01")
     parent = smb_cloud.world.file_anywhere(copies[-1].params["Destination"])
     assert parent is not None and hashlib.sha256(parent.content).hexdigest() == smb_cloud.template_sha256
