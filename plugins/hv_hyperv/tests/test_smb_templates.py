@@ -121,3 +121,19 @@ def test_a_store_holding_copies_stays_until_they_are_deleted(smb_cloud: SmbCloud
     assert not on_share.exists() and not on_share.parent.exists()
     client.deleteImageStore(id=store["id"])
     assert store["id"] not in [row["id"] for row in client.listImageStores(fetch_list=True)]
+
+
+def test_extract_volume_copies_a_stopped_vm_root_volume_and_serves_it(smb_cloud: SmbCloud,  # noqa: F811
+                                                                      registered: dict) -> None:
+    client, zone = smb_cloud.client, smb_cloud.zones[0]
+    vm = client.deployVirtualMachine(zoneid=zone["id"], templateid=registered["id"],
+                                     serviceofferingid=smb_cloud.offering, fetch_result=True)["virtualmachine"]
+    client.stopVirtualMachine(id=vm["id"], fetch_result=True)
+    root = client.listVolumes(virtualmachineid=vm["id"], type="ROOT", fetch_list=True)[0]
+    extracted = client.extractVolume(id=root["id"], mode="HTTP_DOWNLOAD", zoneid=zone["id"],
+                                     fetch_result=True)["volume"]
+    assert extracted["id"] == root["id"] and extracted["extractMode"] == "HTTP_DOWNLOAD"
+    on_share = smb_cloud.share_file("images", f"volume/{root['id']}/{root['id']}.vhdx")
+    download = requests.get(extracted["url"], timeout=30)
+    assert download.status_code == 200 and download.content == on_share.read_bytes()
+    assert hashlib.sha256(download.content).hexdigest() == smb_cloud.template_sha256

@@ -1,4 +1,5 @@
-"""extractTemplate / extractIso with mode HTTP_DOWNLOAD: a download URL served by the management server.
+"""extractTemplate / extractIso / extractVolume with mode HTTP_DOWNLOAD: a download URL served by the
+management server.
 
 The URL is `<server>/client/extract/<token>`. The token is the template's uuid, the zone's uuid and
 an expiry time, encrypted and authenticated with the server's secret key (Fernet), so it cannot be
@@ -7,6 +8,9 @@ made or changed without the key and says nothing readable. It stays valid for th
 CloudStack's secondary storage URLs). Each download reads the copy on the zone's image store at that
 moment: a template deleted meanwhile is gone. Only a zone that keeps a copy on an image store that
 holds data can extract (a direct-download template's image lives at its registered URL).
+extractVolume first has a host write the volume to `volume/<uuid>/` on the zone's store (the driver's
+`export_volume`); the token then names that store and path. An exported volume stays on the store until
+the next extractVolume of that volume replaces it.
 
 FTP_UPLOAD, CloudStack's other mode, is refused naming `mode`.
 """
@@ -21,7 +25,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from cirrostack.db.models import Template, Zone
+from cirrostack.db.models import Account, Template, Zone
+from cirrostack.db.models.compute import Volume
+from cirrostack.db.models.storage import ImageStore
 from cirrostack.db.timestamps import utcnow
 from cirrostack.errors import InvalidParameter, PermissionDenied, ResourceUnavailable
 from cirrostack.secrets import SecretKeyError
@@ -37,9 +43,11 @@ MODES = (HTTP_DOWNLOAD, "FTP_UPLOAD")
 
 @dataclass(frozen=True)
 class Extraction:
-    """One extract request's answer: where the image can be downloaded, until when."""
+    """One extract request's answer: what (a template, ISO or volume), where it can be downloaded, until when."""
 
-    template: Template
+    uuid: str
+    name: str
+    account_uuid: str
     zone: Zone
     url: str
     created: datetime
@@ -71,10 +79,7 @@ def extract(session: Session, caller: Caller, secrets: Any, template: Template, 
     Raises InvalidParameter for a mode other than HTTP_DOWNLOAD or a zone without a stored copy,
     PermissionDenied for a template that is not extractable (its owner and admins may still)."""
     kind = "ISO" if template.is_iso else "template"
-    if mode.strip().upper() not in MODES:
-        raise InvalidParameter("mode", f"{mode!r} is not an extract mode; use HTTP_DOWNLOAD")
-    if mode.strip().upper() != HTTP_DOWNLOAD:
-        raise InvalidParameter("mode", f"{mode} is not offered: this cloud extracts with HTTP_DOWNLOAD only")
+    _check_mode(mode)
     if not template.is_extractable and not template.is_iso:
         try:
             check_may_change(session, caller, template, "extract")
@@ -84,7 +89,36 @@ def extract(session: Session, caller: Caller, secrets: Any, template: Template, 
     expires_at = time.time() + int(settings.value(session, "extract.url.expiration.interval"))
     payload = json.dumps({"t": template.uuid, "z": ref.zone.uuid, "exp": int(expires_at)})
     token = secrets.encrypt(payload)
-    return Extraction(template, ref.zone, f"{_public_base}{EXTRACT_PATH}/{token}", utcnow(), expires_at)
+    return Extraction(template.uuid, template.name, template.account.uuid, ref.zone, download_url(token), utcnow(),
+                      expires_at)
+
+
+def extract_volume(session: Session, caller: Caller, registry: Any, secrets: Any, volume: Volume, *, mode: str,
+                   zone: Zone | None = None) -> Extraction:
+    """extractVolume: a host writes `volume` (detached, or of a Stopped VM) to `volume/<uuid>/` on its zone's
+    image store, replacing an earlier export, and the answer is a download URL for that copy.
+
+    Raises what `from_volume.export_to_store` raises, and InvalidParameter naming `mode` or `zoneid`."""
+    from cirrostack.services.templates.from_volume import export_to_store
+
+    _check_mode(mode)
+    if zone is not None and zone.id != volume.zone_id:
+        raise InvalidParameter("zoneid", f"volume {volume.name} ({volume.uuid}) is not in zone {zone.name}")
+    exported = export_to_store(session, registry, secrets, volume, f"volume/{volume.uuid}", volume.uuid,
+                               "Extracting a volume")
+    lifetime = int(settings.value(session, "extract.url.expiration.interval"))
+    file_name = f"{volume.name}.{exported.stored.path.rpartition('.')[2]}"
+    token, expires_at = file_token(secrets, exported.target.ref.uuid, exported.stored.path, file_name, lifetime)
+    account = session.get(Account, volume.account_id)
+    return Extraction(volume.uuid, volume.name, account.uuid if account else "", exported.zone,
+                      download_url(token), utcnow(), expires_at)
+
+
+def _check_mode(mode: str) -> None:
+    if mode.strip().upper() not in MODES:
+        raise InvalidParameter("mode", f"{mode!r} is not an extract mode; use HTTP_DOWNLOAD")
+    if mode.strip().upper() != HTTP_DOWNLOAD:
+        raise InvalidParameter("mode", f"{mode} is not offered: this cloud extracts with HTTP_DOWNLOAD only")
 
 
 def _stored_ref(template: Template, zone: Zone | None, kind: str) -> Any:
@@ -101,6 +135,17 @@ def _stored_ref(template: Template, zone: Zone | None, kind: str) -> Any:
                            "registered URL directly")
 
 
+def file_token(secrets: Any, store_uuid: str, path: str, file_name: str, lifetime_seconds: int) -> tuple[str, float]:
+    """A download token for the file `path` on the store `store_uuid` (extractVolume), and its expiry."""
+    expires_at = time.time() + lifetime_seconds
+    payload = json.dumps({"s": store_uuid, "p": path, "n": file_name, "exp": int(expires_at)})
+    return secrets.encrypt(payload), expires_at
+
+
+def download_url(token: str) -> str:
+    return f"{_public_base}{EXTRACT_PATH}/{token}"
+
+
 def redeem(session: Session, secrets: Any, token: str) -> ExtractSource:
     """The store copy a download token names. Raises InvalidParameter("token", ...) for a token this
     server did not make or that expired, ResourceUnavailable when the copy is gone."""
@@ -109,7 +154,13 @@ def redeem(session: Session, secrets: Any, token: str) -> ExtractSource:
     except (SecretKeyError, ValueError, UnicodeError):
         raise InvalidParameter("token", "this download link is not valid") from None
     if time.time() > float(payload.get("exp", 0)):
-        raise InvalidParameter("token", "this download link has expired; extract the template again")
+        raise InvalidParameter("token", "this download link has expired; extract it again")
+    if "s" in payload:
+        store = session.query(ImageStore).filter_by(uuid=payload["s"], removed=None).one_or_none()
+        copy = stores.store_copy(store) if store is not None else None
+        if copy is None:
+            raise ResourceUnavailable(f"the image store behind this download link ({payload['s']}) is gone")
+        return ExtractSource(copy, str(payload["p"]), str(payload["n"]))
     template = session.query(Template).filter_by(uuid=payload.get("t")).one_or_none()
     zone = session.query(Zone).filter_by(uuid=payload.get("z")).one_or_none()
     ref = next((ref for ref in template.zone_refs if zone is not None and ref.zone_id == zone.id), None) \

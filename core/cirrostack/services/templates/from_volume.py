@@ -11,6 +11,7 @@ Events: TEMPLATE.CREATE.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -22,6 +23,7 @@ from cirrostack.db.models.infrastructure import Host
 from cirrostack.db.models.storage import StoragePool
 from cirrostack.db.models.templates import TemplateType
 from cirrostack.errors import InvalidParameter, InvalidState, ResourceUnavailable
+from cirrostack.hookspecs.storage import DataObjectInfo
 from cirrostack.services import hypervisor_support
 from cirrostack.services.context import Caller
 from cirrostack.services.events import record
@@ -48,40 +50,18 @@ def create_from_volume(session: Session, caller: Caller, registry: Any, secrets:
     whatever the driver raises (nothing is recorded then)."""
     if bits not in (32, 64):
         raise InvalidParameter("bits", f"{bits} is not 32 or 64")
-    subject = f"volume {volume.name} ({volume.uuid})"
-    if volume.volume_type not in (VolumeType.ROOT.value, VolumeType.DATADISK.value):
-        raise InvalidParameter("volumeid", f"{subject} is a {volume.volume_type} volume; use a ROOT or data volume")
-    if volume.state != VolumeState.READY.value or volume.pool_id is None:
-        raise InvalidParameter("volumeid", f"{subject} is {volume.state}; a template is made from a Ready volume "
-                                           "that has a disk on primary storage")
-    vm = session.get(VirtualMachine, volume.vm_id) if volume.vm_id is not None else None
-    if vm is not None and vm.state != "Stopped":
-        raise InvalidState(f"{subject} belongs to VM {vm.name}, which is {vm.state}; stop the VM first")
-    pool = session.get(StoragePool, volume.pool_id)
-    host = host_reaching(session, pool, session.get(Host, vm.last_host_id) if vm and vm.last_host_id else None)
-    if host is None:
-        raise ResourceUnavailable(f"no Up host reaches primary storage pool {pool.name} of {subject}")
-    hypervisor_support.require_for_type(registry, host.hypervisor_type, "template_from_volume",
-                                        "Creating a template from a volume")
-    zone = session.get(Zone, volume.zone_id)
-    target = stores.zone_copy(session, volume.zone_id)
-    if target is None:
-        raise InvalidParameter("volumeid", f"zone {zone.name} of {subject} has no image store that holds data "
-                                           "(e.g. SMB); a template made from a volume needs one")
-    source_template = session.get(Template, volume.template_id) if volume.template_id else None
-    image_format = source_template.format if source_template is not None and not source_template.is_iso \
-        else _NATIVE_FORMATS.get(host.hypervisor_type, "RAW")
     uuid = new_uuid()
-    path = f"template/tmpl/{uuid}/{uuid}.{_EXTENSIONS.get(image_format, image_format.lower())}"
-    driver, host_ref = Drivers(registry, secrets).for_host(host)
-    stored = driver.export_volume(host_ref, disk_spec(session, volume, secrets), target.ref, path)
+    exported = export_to_store(session, registry, secrets, volume, f"template/tmpl/{uuid}", uuid,
+                               "Creating a template from a volume")
+    target, stored, zone, image_format = exported.target, exported.stored, exported.zone, exported.image_format
+    subject = f"volume {volume.name} ({volume.uuid})"
     template = Template(uuid=uuid, name=name, display_text=displaytext, format=image_format,
-                        hypervisor_type=host.hypervisor_type, guest_os_id=ostype.id, account_id=caller.account_id,
+                        hypervisor_type=exported.hypervisor_type, guest_os_id=ostype.id, account_id=caller.account_id,
                         url=None, checksum=format_checksum("sha256", stored.sha256), bits=bits,
                         requires_hvm=requireshvm, is_public=ispublic, is_featured=isfeatured,
                         password_enabled=passwordenabled, is_dynamically_scalable=isdynamicallyscalable,
                         template_tag=templatetag, template_type=TemplateType.USER.value,
-                        source_template_id=source_template.id if source_template is not None else None)
+                        source_template_id=exported.source_template_id)
     template.zone_refs.append(TemplateZoneRef(zone_id=zone.id, is_ready=True, size_bytes=volume.size_bytes,
                                               physical_size_bytes=stored.size_bytes, store_id=target.store_id,
                                               install_path=stored.path,
@@ -95,3 +75,51 @@ def create_from_volume(session: Session, caller: Caller, registry: Any, secrets:
     record(session, caller, "TEMPLATE.CREATE", f"created template {name} from {subject} in zone {zone.name}",
            account_id=caller.account_id, domain_id=caller.domain_id, resource_type="Template", resource_uuid=uuid)
     return template
+
+
+@dataclass(frozen=True)
+class ExportedVolume:
+    """A volume written to a store by `export_to_store`."""
+
+    target: stores.StoreCopy
+    stored: DataObjectInfo
+    zone: Zone
+    hypervisor_type: str
+    image_format: str
+    source_template_id: int | None
+
+
+def export_to_store(session: Session, registry: Any, secrets: Any, volume: Volume, folder: str, name: str,
+                    feature: str) -> ExportedVolume:
+    """Have a host write `volume` to `<folder>/<name>.<ext>` on the image store of its zone that holds data.
+
+    Raises InvalidParameter("volumeid", ...) for a volume of the wrong type or state or a zone without
+    such a store; InvalidState when its VM is not Stopped; UnsupportedOperation (432, naming `feature`)
+    when the host's hypervisor lacks `template_from_volume`; ResourceUnavailable when no host can."""
+    subject = f"volume {volume.name} ({volume.uuid})"
+    if volume.volume_type not in (VolumeType.ROOT.value, VolumeType.DATADISK.value):
+        raise InvalidParameter("volumeid", f"{subject} is a {volume.volume_type} volume; use a ROOT or data volume")
+    if volume.state != VolumeState.READY.value or volume.pool_id is None:
+        raise InvalidParameter("volumeid", f"{subject} is {volume.state}; only a Ready volume that has a disk on "
+                                           "primary storage can be copied")
+    vm = session.get(VirtualMachine, volume.vm_id) if volume.vm_id is not None else None
+    if vm is not None and vm.state != "Stopped":
+        raise InvalidState(f"{subject} belongs to VM {vm.name}, which is {vm.state}; stop the VM first")
+    pool = session.get(StoragePool, volume.pool_id)
+    host = host_reaching(session, pool, session.get(Host, vm.last_host_id) if vm and vm.last_host_id else None)
+    if host is None:
+        raise ResourceUnavailable(f"no Up host reaches primary storage pool {pool.name} of {subject}")
+    hypervisor_support.require_for_type(registry, host.hypervisor_type, "template_from_volume", feature)
+    zone = session.get(Zone, volume.zone_id)
+    target = stores.zone_copy(session, volume.zone_id)
+    if target is None:
+        raise InvalidParameter("volumeid", f"zone {zone.name} of {subject} has no image store that holds data "
+                                           "(e.g. SMB); copying a volume to secondary storage needs one")
+    source_template = session.get(Template, volume.template_id) if volume.template_id else None
+    image_format = source_template.format if source_template is not None and not source_template.is_iso \
+        else _NATIVE_FORMATS.get(host.hypervisor_type, "RAW")
+    path = f"{folder}/{name}.{_EXTENSIONS.get(image_format, image_format.lower())}"
+    driver, host_ref = Drivers(registry, secrets).for_host(host)
+    stored = driver.export_volume(host_ref, disk_spec(session, volume, secrets), target.ref, path)
+    return ExportedVolume(target, stored, zone, host.hypervisor_type, image_format,
+                          source_template.id if source_template is not None else None)

@@ -1,4 +1,5 @@
-"""extractTemplate and extractIso (async): a download URL for the image on the zone's image store."""
+"""extractTemplate, extractIso and extractVolume (async): a download URL for the image on the zone's image
+store (a volume is first copied there by its host)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from cirrostack.api.declaration import Call, Command, Field, Param, Response
 from cirrostack.api.params import String, Uuid
 from cirrostack.db.models import Template, Zone
+from cirrostack.db.models.compute import Volume
 from cirrostack.db.timestamps import to_api
 from cirrostack.services.context import ANY_ROLE
 from cirrostack.services.templates import extract
@@ -52,10 +54,23 @@ EXTRACT_ISO = Command(
     java_class="org.apache.cloudstack.api.command.user.iso.ExtractIsoCmd", params=_params("ISO", "Iso"))
 
 
+EXTRACT_VOLUME = Command(
+    "extractVolume", "Extracts volume: the hypervisor host copies the volume (detached, or of a stopped VM) to the "
+                     "zone's image store, and the answer is a URL, valid for extract.url.expiration.interval "
+                     "seconds, from which it can be downloaded.",
+    response=Response("volume", _FIELDS, instance_type="Volume"), is_async=True, roles=ANY_ROLE,
+    java_class="org.apache.cloudstack.api.command.user.volume.ExtractVolumeCmd",
+    params=(Param("id", Uuid("Volume"), "the ID of the volume", required=True),
+            Param("mode", String(), "the mode of extraction - HTTP_DOWNLOAD or FTP_UPLOAD (only HTTP_DOWNLOAD is "
+                                    "offered)", required=True),
+            Param("zoneid", Uuid("Zone"), "the ID of the zone where the volume is located", required=True),
+            Param("url", String(length=2048), "the url to which the volume would be extracted (FTP_UPLOAD)",
+                  length=2048)))
+
+
 def _view(extraction: extract.Extraction) -> dict[str, Any]:
-    template = extraction.template
-    return {"id": template.uuid, "name": template.name, "extractId": template.uuid,
-            "accountid": template.account.uuid, "created": to_api(extraction.created),
+    return {"id": extraction.uuid, "name": extraction.name, "extractId": extraction.uuid,
+            "accountid": extraction.account_uuid, "created": to_api(extraction.created),
             "extractMode": extract.HTTP_DOWNLOAD, "state": "DOWNLOAD_URL_CREATED",
             "status": "Download URL created", "storagetype": "Image", "uploadpercentage": 0,
             "url": extraction.url, "zoneid": extraction.zone.uuid, "zonename": extraction.zone.name}
@@ -71,3 +86,9 @@ def extract_template(call: Call, id: Template, mode: str, url: str | None = None
 def extract_iso(call: Call, id: Template, mode: str, url: str | None = None,
                 zoneid: Zone | None = None) -> dict[str, Any]:
     return _view(extract.extract(call.session, call.caller, call.secrets, id, mode=mode, zone=zoneid))
+
+
+@EXTRACT_VOLUME.handler
+def extract_volume(call: Call, id: Volume, mode: str, zoneid: Zone, url: str | None = None) -> dict[str, Any]:
+    return _view(extract.extract_volume(call.session, call.caller, call.registry, call.secrets, id, mode=mode,
+                                        zone=zoneid))
