@@ -26,6 +26,7 @@ from cirrostack.db.models.alerts import (
 from cirrostack.db.models.compute import (
     HostReservation,
     VirtualMachine,
+    VMCount,
     VMDetail,
     VMState,
     Volume,
@@ -194,6 +195,7 @@ __all__ = [
     "VMSnapshotState",
     "VMSnapshotType",
     "HostReservation",
+    "VMCount",
     "VMDetail",
     "VMState",
     "VirtualMachine",
