@@ -58,8 +58,11 @@ def test_a_powershell_error_fails_the_deploy_with_hyper_v_message_and_leaves_no_
         world.fail_next(name, "New-VM", "Failed to create a new virtual machine. The Virtual Machine Management "
                         "Service encountered an unexpected error: The disk is full.", "WriteError")
     before = world.all_vms()
-    with pytest.raises(CloudStackApiException) as failed:
-        deploy(cloud, name="hv-broken")
+    try:
+        with pytest.raises(CloudStackApiException) as failed:
+            deploy(cloud, name="hv-broken")
+    finally:
+        world.clear_faults()  # the host the deploy did not use must not fail the module's later deploys
     error = api_error(failed)
     assert "New-VM failed: Failed to create a new virtual machine" in error["errortext"]
     assert "The disk is full" in error["errortext"]

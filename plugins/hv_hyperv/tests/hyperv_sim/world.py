@@ -142,6 +142,11 @@ class World:
         with self.lock:
             self._faults[(host.lower(), cmdlet.lower())] = CmdletError(message, category)
 
+    def clear_faults(self) -> None:
+        """Forget the faults set by `fail_next` that no cmdlet has met yet."""
+        with self.lock:
+            self._faults.clear()
+
     def cmdlets_run(self, host: str | None = None) -> list[str]:
         """The cmdlet names received, in order (on `host` only, if given)."""
         with self.lock:
