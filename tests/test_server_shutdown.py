@@ -1,14 +1,18 @@
-"""Closing an in-process server ends every thread it started: periodic tasks, job workers, heartbeat, mailer."""
+"""Closing an in-process server, or failing to start one, ends every thread it started: periodic tasks, job
+workers, heartbeat, alert mailer."""
 
 from __future__ import annotations
 
 import threading
 from pathlib import Path
 
+import pytest
+
 from cirrostack.api.http import build_server
 from cirrostack.config import ServerConfig
 from cirrostack.services import alerts, events
 from cirrostack.services.accounts import root_admin_caller
+from cirrostack.services.networks.router_monitor import RouterMonitor
 
 #: Threads build_server starts at once, by name (job workers start with the first jobs).
 STARTED_AT_ONCE = {"heartbeat-shutdown:1", "cirrostack-alert-mail", "cirrostack-host-monitor",
@@ -38,4 +42,19 @@ def test_closing_the_server_ends_every_thread_it_started(tmp_path: Path) -> None
         server.close()
     survivors = sorted(thread.name for thread in _threads_except(before))
     assert survivors == [], f"threads still running after close(): {survivors}"
+    assert alerts.current_mailer() is None and events.current_notifier() is None
+
+
+def test_a_server_that_fails_to_start_stops_what_it_had_started(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse_to_start(_task: object) -> None:
+        raise RuntimeError("router monitor: cannot start")
+
+    monkeypatch.setattr(RouterMonitor, "start", refuse_to_start)
+    before = {thread.ident for thread in threading.enumerate() if thread.ident is not None}
+    with pytest.raises(RuntimeError, match="router monitor: cannot start"):
+        build_server(ServerConfig(data_dir=tmp_path / "data", admin_password="pw", job_workers=2,
+                                  server_id="shutdown:2"))
+    survivors = sorted(thread.name for thread in _threads_except(before))
+    assert survivors == [], f"threads still running after a failed start: {survivors}"
     assert alerts.current_mailer() is None and events.current_notifier() is None

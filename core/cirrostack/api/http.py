@@ -88,16 +88,16 @@ def build_server(config: ServerConfig, registry: PluginRegistry | None = None) -
     from cirrostack.db.database import Database
     from cirrostack.jobs import JobExecutor
     from cirrostack.secrets import SecretBox
-    from cirrostack.services.server_wiring import connect_services
 
     config.data_dir.mkdir(parents=True, exist_ok=True)
     registry = registry if registry is not None else PluginRegistry.load(config.disabled_plugins)
     database = Database(config.db_url)
     if database.is_empty():
         database.upgrade()
-    elif database.current_revision() != Database.head_revision():
+    elif (revision := database.current_revision()) != Database.head_revision():
+        database.dispose()
         raise SchemaOutOfDate(
-            f"the database is at schema revision {database.current_revision()}, this cirrostack needs "
+            f"the database is at schema revision {revision}, this cirrostack needs "
             f"{Database.head_revision()}: run `cirro db upgrade --db <url>` first"
         )
     secrets = SecretBox.for_data_dir(config.data_dir)
@@ -106,37 +106,44 @@ def build_server(config: ServerConfig, registry: PluginRegistry | None = None) -
     # Command modules register the cleanups of their jobs on import, so load them before recovery.
     commands = build_command_table(core_commands(), registry.api_commands())
     jobs = JobExecutor(database, workers=config.job_workers, server_id=config.server_id)
-    recovered = jobs.recover()
-    if recovered:
-        log.warning("%d async jobs were left pending by a stopped server and are now failed", recovered)
-    registry.startup({"server_id": config.server_id})
-    alert_mailer = connect_services(database, secrets, registry)
     dispatcher = Dispatcher(commands, database, registry, secrets, jobs)
+    server = ApiServer(config, database, secrets, jobs, registry, dispatcher, generated_admin_password=generated)
+    try:
+        _start_services(server)
+    except BaseException:
+        server.close()  # whatever started before the failure stops again; no thread outlives the error
+        raise
+    return server
+
+
+def _start_services(server: ApiServer) -> None:
+    """Fail the jobs a stopped server left pending, start plugins and the services, then the background tasks."""
     from cirrostack.services.capacity_monitor import CapacityMonitor
     from cirrostack.services.infrastructure.host_monitor import HostMonitor
+    from cirrostack.services.networks.router_monitor import RouterMonitor
+    from cirrostack.services.server_wiring import connect_services
+    from cirrostack.services.snapshots.scheduler import SnapshotScheduler
     from cirrostack.services.vms.expunger import Expunger
     from cirrostack.services.vms.state_sync import VMStateSync
 
-    host_monitor = HostMonitor(database, registry, secrets)
-    host_monitor.start()
-    capacity_monitor = CapacityMonitor(database)
-    capacity_monitor.start()
-    expunger = Expunger(database, registry, secrets)
-    expunger.start()
-    vm_state_sync = VMStateSync(database, registry, secrets)
-    vm_state_sync.start()
-    from cirrostack.services.networks.router_monitor import RouterMonitor
-
-    router_monitor = RouterMonitor(database, registry, secrets)
-    router_monitor.start()
-    from cirrostack.services.snapshots.scheduler import SnapshotScheduler
-
-    snapshot_scheduler = SnapshotScheduler(database, registry, secrets)
-    snapshot_scheduler.start()
-    return ApiServer(config, database, secrets, jobs, registry, dispatcher, generated_admin_password=generated,
-                     snapshot_scheduler=snapshot_scheduler,
-                     host_monitor=host_monitor, capacity_monitor=capacity_monitor, expunger=expunger,
-                     vm_state_sync=vm_state_sync, router_monitor=router_monitor, alert_mailer=alert_mailer)
+    database, registry, secrets = server.database, server.registry, server.secrets
+    recovered = server.jobs.recover()
+    if recovered:
+        log.warning("%d async jobs were left pending by a stopped server and are now failed", recovered)
+    registry.startup({"server_id": server.config.server_id})
+    server.alert_mailer = connect_services(database, secrets, registry)
+    server.host_monitor = HostMonitor(database, registry, secrets)
+    server.host_monitor.start()
+    server.capacity_monitor = CapacityMonitor(database)
+    server.capacity_monitor.start()
+    server.expunger = Expunger(database, registry, secrets)
+    server.expunger.start()
+    server.vm_state_sync = VMStateSync(database, registry, secrets)
+    server.vm_state_sync.start()
+    server.router_monitor = RouterMonitor(database, registry, secrets)
+    server.router_monitor.start()
+    server.snapshot_scheduler = SnapshotScheduler(database, registry, secrets)
+    server.snapshot_scheduler.start()
 
 
 def create_app(config: ServerConfig, registry: PluginRegistry | None = None) -> Flask:
