@@ -130,7 +130,7 @@ def bare_app(cloud: BenchCloud) -> Flask:
     def vms():
         page, size = int(request.args["page"]), int(request.args["pagesize"])
         with database.engine.connect() as session:  # Core rows: no ORM work per statement
-            total = session.scalar(select(func.coalesce(func.sum(VMCount.live), 0)))
+            total = int(session.scalar(select(func.coalesce(func.sum(VMCount.live), 0))))  # MariaDB: a Decimal
             page_ids = (select(VirtualMachine.id).where(VirtualMachine.removed.is_(None))
                         .order_by(VirtualMachine.id.desc()).limit(size).offset((page - 1) * size).subquery())
             rows = session.execute(
