@@ -9,7 +9,6 @@ same state as soon as the core pushes its rule sets again.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -17,13 +16,8 @@ from typing import Any
 
 from cirrostack.hookspecs.network_rules import (
     AppliedConfig,
-    DhcpEntry,
     FirewallRule,
-    LoadBalancerRule,
-    PortForwardingRule,
     ServiceNetwork,
-    StaticNatRule,
-    VmDataEntry,
 )
 from cirrostack.hookspecs.network_service import (
     FirewallCapabilities,
@@ -32,6 +26,7 @@ from cirrostack.hookspecs.network_service import (
     NetworkService,
     NetworkServiceProvider,
 )
+from cirrostack.router._pushed_services import PushedServices, router_lock
 from cirrostack.router._settings import DEFAULT_STATE_DIR, ROUTER_DHCP_LEASE, ROUTER_STATE_DIR
 from cirrostack.router.agent import _files
 from cirrostack.router.agent.haproxy import ALGORITHMS, PROTOCOLS, STICKINESS_METHODS
@@ -39,16 +34,8 @@ from cirrostack.router.backend import RouterBackend
 from cirrostack.router.config import RouterConfig
 from cirrostack.router.namespace_backend import NamespaceRouterBackend
 
-_NETWORK_LOCKS: dict[str, threading.Lock] = {}
-_LOCKS_GUARD = threading.Lock()
 
-
-def _lock_for(network_uuid: str) -> threading.Lock:
-    with _LOCKS_GUARD:
-        return _NETWORK_LOCKS.setdefault(network_uuid, threading.Lock())
-
-
-class VirtualRouter(NetworkServiceProvider):
+class VirtualRouter(PushedServices, NetworkServiceProvider):
     """CloudStack's virtual router: DHCP, DNS, NAT, port forwarding, firewall, LB and user data."""
 
     provider_name = "VirtualRouter"
@@ -80,7 +67,7 @@ class VirtualRouter(NetworkServiceProvider):
         return replace(config.with_network(network), dhcp_lease_seconds=self.lease_seconds)
 
     def _push(self, network: ServiceNetwork, **service_state: Any) -> list[str]:
-        with _lock_for(network.uuid):
+        with router_lock(network.uuid):
             config = replace(self.desired_config(network), **service_state)
             done = self.backend.apply(config)
             _files.write_if_changed(self._config_file(network), config.to_json(), 0o600)
@@ -89,7 +76,7 @@ class VirtualRouter(NetworkServiceProvider):
     # -- the contract --------------------------------------------------------------------------
 
     def implement_network(self, network: ServiceNetwork) -> None:
-        with _lock_for(network.uuid):
+        with router_lock(network.uuid):
             if self.backend.is_implemented(network):
                 self.backend.apply(self.desired_config(network))  # addresses may have changed
                 return
@@ -104,29 +91,19 @@ class VirtualRouter(NetworkServiceProvider):
     def apply_firewall_rules(self, network: ServiceNetwork, rules: Sequence[FirewallRule]) -> None:
         self._push(network, firewall_rules=tuple(rules))
 
-    def apply_port_forwarding_rules(self, network: ServiceNetwork, rules: Sequence[PortForwardingRule]) -> None:
-        self._push(network, port_forwarding_rules=tuple(rules))
 
-    def apply_static_nat_rules(self, network: ServiceNetwork, rules: Sequence[StaticNatRule]) -> None:
-        self._push(network, static_nat_rules=tuple(rules))
 
-    def apply_lb_rules(self, network: ServiceNetwork, rules: Sequence[LoadBalancerRule]) -> None:
-        self._push(network, lb_rules=tuple(rules))
 
-    def apply_dhcp_entries(self, network: ServiceNetwork, entries: Sequence[DhcpEntry]) -> None:
-        self._push(network, dhcp_entries=tuple(entries))
 
-    def apply_vm_data(self, network: ServiceNetwork, entries: Sequence[VmDataEntry]) -> None:
-        self._push(network, vm_data=tuple(entries))
 
     def apply_config(self, config: RouterConfig) -> list[str]:
         """Push a whole RouterConfig at once (what the per-service calls build up); returns what changed."""
-        with _lock_for(config.network.uuid):
+        with router_lock(config.network.uuid):
             done = self.backend.apply(config)
             _files.write_if_changed(self._config_file(config.network), config.to_json(), 0o600)
             return done
 
     def shutdown_network(self, network: ServiceNetwork) -> None:
-        with _lock_for(network.uuid):
+        with router_lock(network.uuid):
             self.backend.shutdown(network)
             self._config_file(network).unlink(missing_ok=True)

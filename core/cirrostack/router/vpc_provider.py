@@ -11,7 +11,6 @@ one tier of a VPC that may have Lb) and each tier's network ACL. VPN and site-to
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -20,13 +19,8 @@ from typing import Any
 from cirrostack.errors import InvalidParameter
 from cirrostack.hookspecs.network_rules import (
     AppliedConfig,
-    DhcpEntry,
-    LoadBalancerRule,
     NetworkAclRule,
-    PortForwardingRule,
     ServiceNetwork,
-    StaticNatRule,
-    VmDataEntry,
 )
 from cirrostack.hookspecs.network_service import (
     LoadBalancerCapabilities,
@@ -34,20 +28,13 @@ from cirrostack.hookspecs.network_service import (
     NetworkService,
     NetworkServiceProvider,
 )
+from cirrostack.router._pushed_services import PushedServices, router_lock
 from cirrostack.router._settings import DEFAULT_STATE_DIR, ROUTER_DHCP_LEASE, ROUTER_STATE_DIR
 from cirrostack.router.agent import _files
 from cirrostack.router.agent.haproxy import ALGORITHMS, PROTOCOLS, STICKINESS_METHODS
 from cirrostack.router.config import RouterConfig
 from cirrostack.router.vpc_backend import VpcNamespaceBackend
 from cirrostack.router.vpc_config import VpcRouterConfig
-
-_VPC_LOCKS: dict[str, threading.Lock] = {}
-_LOCKS_GUARD = threading.Lock()
-
-
-def _lock_for(vpc_uuid: str) -> threading.Lock:
-    with _LOCKS_GUARD:
-        return _VPC_LOCKS.setdefault(vpc_uuid, threading.Lock())
 
 
 def _vpc_of(network: ServiceNetwork) -> str:
@@ -57,7 +44,7 @@ def _vpc_of(network: ServiceNetwork) -> str:
     return network.vpc_uuid
 
 
-class VpcVirtualRouter(NetworkServiceProvider):
+class VpcVirtualRouter(PushedServices, NetworkServiceProvider):
     """CloudStack's VPC virtual router: one router per VPC, routing between its tiers."""
 
     provider_name = "VpcVirtualRouter"
@@ -101,7 +88,7 @@ class VpcVirtualRouter(NetworkServiceProvider):
 
     def _push(self, network: ServiceNetwork, **service_state: Any) -> list[str]:
         vpc_uuid = _vpc_of(network)
-        with _lock_for(vpc_uuid):
+        with router_lock(vpc_uuid):
             tier = replace(self.tier_config(network), **service_state)
             done = self.backend.apply(self.vpc_config(network, tier))
             _files.write_if_changed(self._config_file(vpc_uuid, network.uuid), tier.to_json(), 0o600)
@@ -115,27 +102,17 @@ class VpcVirtualRouter(NetworkServiceProvider):
     def applied_config(self, network: ServiceNetwork) -> AppliedConfig:
         return self.backend.read(self.vpc_config(network), network.uuid)
 
-    def apply_port_forwarding_rules(self, network: ServiceNetwork, rules: Sequence[PortForwardingRule]) -> None:
-        self._push(network, port_forwarding_rules=tuple(rules))
 
-    def apply_static_nat_rules(self, network: ServiceNetwork, rules: Sequence[StaticNatRule]) -> None:
-        self._push(network, static_nat_rules=tuple(rules))
 
-    def apply_lb_rules(self, network: ServiceNetwork, rules: Sequence[LoadBalancerRule]) -> None:
-        self._push(network, lb_rules=tuple(rules))
 
     def apply_network_acl(self, network: ServiceNetwork, rules: Sequence[NetworkAclRule]) -> None:
         self._push(network, acl_rules=tuple(rules))
 
-    def apply_dhcp_entries(self, network: ServiceNetwork, entries: Sequence[DhcpEntry]) -> None:
-        self._push(network, dhcp_entries=tuple(entries))
 
-    def apply_vm_data(self, network: ServiceNetwork, entries: Sequence[VmDataEntry]) -> None:
-        self._push(network, vm_data=tuple(entries))
 
     def shutdown_network(self, network: ServiceNetwork) -> None:
         vpc_uuid = _vpc_of(network)
-        with _lock_for(vpc_uuid):
+        with router_lock(vpc_uuid):
             self._config_file(vpc_uuid, network.uuid).unlink(missing_ok=True)
             remaining = self.vpc_config(network).tiers
             others = tuple(tier for tier in remaining if tier.network.uuid != network.uuid)
