@@ -35,3 +35,17 @@ class ImageOperations:
         when the store cannot be reached or written.
         """
         raise UnsupportedOperation(f"hypervisor {getattr(self, 'hypervisor_type', '?')}", "template_from_volume")
+
+    @requires("template_from_volume")
+    def import_volume(self, host: HostRef, store: StoreRef, path: str, disk: DiskSpec) -> None:
+        """Copy the image at `path` on the image store `store` (an uploaded volume, in the format its
+        file name's extension says) onto `disk`'s pool from `host`, as the disk file the driver uses for
+        `disk` at the VM's next start or hot-plug. Needs `template_from_volume` (the same store access
+        as `export_volume`).
+
+        The host reaches the store with `store.details`. The store copy is left in place. Copying again
+        replaces the disk file; on failure no disk file is left. Raises InvalidParameter("id", ...) when
+        the hypervisor cannot use the image's format, ResourceUnavailable when the store or the pool
+        cannot be reached.
+        """
+        raise UnsupportedOperation(f"hypervisor {getattr(self, 'hypervisor_type', '?')}", "template_from_volume")

@@ -21,17 +21,21 @@ def target_path(store_url: str, path: str) -> str:
     return parse_share_url(store_url).unc(path)
 
 
-def export_steps(source: str, store_url: str, details: Mapping[str, Any], path: str) -> list[Step]:
-    """Copy the disk file `source` to `path` on the store, replacing an earlier copy; the last two steps
-    read the copy's Length and SHA-256 Hash."""
+def store_mapping(store_url: str, details: Mapping[str, Any]) -> Step:
+    """Map the store's share on the host with the store's credentials."""
     location = parse_share_url(store_url)
-    target = location.unc(path)
     user, domain = str(details.get("user", "")), str(details.get("domain", "") or "")
     share = f"\\\\{location.server}\\{location.share}"
     # a share mapped before answers "already connected"; a real access problem fails the copy itself
-    mapping = Step("New-SmbMapping", {"RemotePath": share, "UserName": f"{domain}\\{user}" if domain else user,
-                                      "Password": str(details.get("password", "")), **_QUIET})
-    return [mapping,
+    return Step("New-SmbMapping", {"RemotePath": share, "UserName": f"{domain}\\{user}" if domain else user,
+                                   "Password": str(details.get("password", "")), **_QUIET})
+
+
+def export_steps(source: str, store_url: str, details: Mapping[str, Any], path: str) -> list[Step]:
+    """Copy the disk file `source` to `path` on the store, replacing an earlier copy; the last two steps
+    read the copy's Length and SHA-256 Hash."""
+    target = parse_share_url(store_url).unc(path)
+    return [store_mapping(store_url, details),
             Step("New-Item", {"ItemType": "Directory", "Path": target.rpartition("\\")[0], "Force": True}),
             Step("Remove-Item", {"Path": target, **_QUIET}),
             Step("Convert-VHD", {"Path": source, "DestinationPath": target, "VHDType": "Dynamic"}),

@@ -240,6 +240,25 @@ class HypervDriver(HypervisorDriver):
             raise
         return DataObjectInfo(path=path, size_bytes=int(item[0]["Length"]), sha256=str(digest[0]["Hash"]).lower())
 
+    def import_volume(self, host: HostRef, store: StoreRef, path: str, disk: DiskSpec) -> None:
+        extension = path.rpartition(".")[2].lower()
+        if extension not in ("vhd", "vhdx"):
+            raise InvalidParameter("id", f"volume {disk.uuid} is a {extension.upper()} image; Hyper-V attaches "
+                                         f"VHD and VHDX images only")
+        session = self._session(host)
+        folder = _storage.pool_folder(disk.pool, self._default_folder(session, host))
+        target = _storage.disk_file(folder, disk)
+        # Convert-VHD writes the disk in the pool's own format (.vhdx), converting a VHD on the way
+        steps = [*([folder.mapping] if folder.mapping else []), _export.store_mapping(store.url, store.details),
+                 Step("Remove-Item", {"Path": target, "ErrorAction": "SilentlyContinue"}),
+                 Step("Convert-VHD", {"Path": _export.target_path(store.url, path), "DestinationPath": target,
+                                      "VHDType": "Dynamic"})]
+        try:
+            session.run(steps)
+        except CirroError:
+            self._remove_quietly(session, [Step("Remove-Item", {"Path": target, "ErrorAction": "SilentlyContinue"})])
+            raise
+
     def _remove_quietly(self, session: HostSession, steps: list[Step]) -> None:
         try:
             session.run(steps)

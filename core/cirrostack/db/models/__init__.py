@@ -128,6 +128,7 @@ from cirrostack.db.models.usage import (
     UsageRecord,
 )
 from cirrostack.db.models.vm_snapshots import VMSnapshot, VMSnapshotState, VMSnapshotType
+from cirrostack.db.models.volume_uploads import VolumeUpload
 from cirrostack.db.models.vpc import (
     NetworkAclItem,
     NetworkAclList,
@@ -139,6 +140,7 @@ from cirrostack.db.models.vpc import (
 )
 
 __all__ = [
+    "VolumeUpload",
     "NetworkAclItem",
     "NetworkAclList",
     "AffinityGroup",

@@ -62,8 +62,11 @@ def attach_volume(session: Session, caller: Caller, registry: PluginRegistry, vo
         raise InvalidParameter("id", f"volume {volume.name} is a ROOT volume; only data volumes can be attached")
     if volume.vm_id is not None:
         raise InvalidState(f"id: volume {volume.name} is already attached to a VM; detach it first")
-    if volume.state not in (VolumeState.ALLOCATED.value, VolumeState.READY.value):
-        raise InvalidState(f"id: volume {volume.name} is in state {volume.state}; it must be Allocated or Ready")
+    from cirrostack.services.volumes import upload  # upload imports this package's siblings: import on use
+
+    if volume.state not in (VolumeState.ALLOCATED.value, VolumeState.READY.value, upload.UPLOADED):
+        raise InvalidState(f"id: volume {volume.name} is in state {volume.state}; it must be Allocated, Ready or "
+                           f"Uploaded")
     if vm.state not in _ATTACHABLE_VM_STATES:
         raise InvalidState(f"virtualmachineid: VM {vm.name} is in state {vm.state}; it must be Running or Stopped")
     if vm.zone_id != volume.zone_id:
@@ -85,7 +88,9 @@ def attach_volume(session: Session, caller: Caller, registry: PluginRegistry, vo
                                            f"{', '.join(map(str, allowed))}")
     elif device_id in taken:
         raise InvalidParameter("deviceid", f"device {device_id} of VM {vm.name} is already in use")
-    if volume.pool_id is None:
+    if volume.state == upload.UPLOADED:
+        upload.import_to_pool(session, registry, secrets, volume, vm)  # copied from the image store first
+    elif volume.pool_id is None:
         _place(session, volume, vm)
     volume.vm_id, volume.device_id, volume.attached = vm.id, device_id, utcnow()
     session.flush()

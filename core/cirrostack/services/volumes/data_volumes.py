@@ -107,6 +107,9 @@ def delete_volume(session: Session, caller: Caller, volume: Volume, drivers: Any
     if volume.vm_id is not None:
         raise ResourceInUse(f"id: volume {volume.name} is attached to a VM; detach it first")
     delete_disk_file(session, drivers, volume)
+    from cirrostack.services.volumes.upload import delete_store_copy  # upload imports this module's siblings
+
+    delete_store_copy(session, volume)
     volume.state = VolumeState.EXPUNGED.value
     volume.mark_removed()
     session.flush()
