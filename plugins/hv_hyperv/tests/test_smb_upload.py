@@ -36,13 +36,13 @@ def uploaded(smb_cloud: SmbCloud) -> dict:  # noqa: F811
     started = smb_cloud.client.uploadVolume(name="data-upload", format="VHDX", url=smb_cloud.images.template_url,
                                             zoneid=smb_cloud.zones[0]["id"], checksum=smb_cloud.images.md5)
     job = _finished_job(smb_cloud.client, started["jobid"])
-    assert job["jobstatus"] == 1, job
+    assert job["jobstatus"] == 1, job.get("jobresult")
     return _volume(smb_cloud.client, started["id"])
 
 
 def test_an_uploaded_volume_lands_on_the_share(smb_cloud: SmbCloud, uploaded: dict) -> None:  # noqa: F811
     assert uploaded["state"] == "Uploaded" and uploaded["type"] == "DATADISK", uploaded
-    assert uploaded["size"] > 0
+    assert uploaded["size"] > 0 and uploaded["status"] == "Upload Complete (on image store smb-images)", uploaded
     on_share = smb_cloud.share_file("images", _store_path(uploaded["id"]))
     assert hashlib.sha256(on_share.read_bytes()).hexdigest() == smb_cloud.template_sha256
     events = smb_cloud.client.listEvents(type="VOLUME.UPLOAD", fetch_list=True)
@@ -81,7 +81,8 @@ def test_a_bad_checksum_ends_in_upload_error_with_nothing_on_the_share(smb_cloud
     job = _finished_job(smb_cloud.client, started["jobid"])
     assert job["jobstatus"] == 2, job
     assert "checksum mismatch" in job["jobresult"]["errortext"] and "data-bad" in job["jobresult"]["errortext"]
-    assert _volume(smb_cloud.client, started["id"])["state"] == "UploadError"
+    volume = _volume(smb_cloud.client, started["id"])
+    assert volume["state"] == "UploadError" and volume["status"].startswith("Upload Error: checksum mismatch"), volume
     folder = smb_cloud.share_file("images", f"template/tmpl/{started['id']}")
     assert not folder.exists() or not any(folder.iterdir())
 

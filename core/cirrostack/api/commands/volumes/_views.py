@@ -15,6 +15,7 @@ from cirrostack.db.models.compute import VirtualMachine, Volume, VolumeState
 from cirrostack.db.models.infrastructure import Zone
 from cirrostack.db.models.offerings import DiskOffering, ServiceOffering
 from cirrostack.db.models.storage import StoragePool
+from cirrostack.db.models.volume_uploads import VolumeUpload
 from cirrostack.db.timestamps import to_api
 from cirrostack.services.context import Caller
 
@@ -33,6 +34,8 @@ VOLUME_RESPONSE = Response("volume", (
     Field("size", "long", "size of the disk volume"),
     Field("created", "date", "the date the disk volume was created"),
     Field("state", "string", "the state of the disk volume"),
+    Field("status", "string", "the status of the volume: for an uploaded volume, how its upload went (the reason "
+                              "of an UploadError)"),
     Field("account", "string", "the account associated with the disk volume"),
     Field("domainid", "string", "the ID of the domain associated with the disk volume"),
     Field("domain", "string", "the domain associated with the disk volume"),
@@ -69,8 +72,19 @@ def volume_views(session: Session, caller: Caller, volumes: list[Volume]) -> lis
     pools = _by_id(session, StoragePool, (v.pool_id for v in volumes))
     disk_offerings = _by_id(session, DiskOffering, (v.disk_offering_id for v in volumes))
     service_offerings = _by_id(session, ServiceOffering, (vm.service_offering_id for vm in vms.values()))
-    return [_view(volume, caller, accounts, domains, zones, vms, pools, disk_offerings, service_offerings)
+    uploads = _upload_statuses(session, volumes)
+    return [{**_view(volume, caller, accounts, domains, zones, vms, pools, disk_offerings, service_offerings),
+             **({"status": uploads[volume.id]} if volume.id in uploads else {})}
             for volume in volumes]
+
+
+def _upload_statuses(session: Session, volumes: list[Volume]) -> dict[int, str]:
+    """The upload status of the uploaded volumes among `volumes` (uploadVolume), by volume id."""
+    ids = [volume.id for volume in volumes]
+    if not ids:
+        return {}
+    rows = session.execute(select(VolumeUpload.volume_id, VolumeUpload.status).where(VolumeUpload.volume_id.in_(ids)))
+    return {row.volume_id: row.status for row in rows}
 
 
 def volume_view(session: Session, caller: Caller, volume: Volume) -> dict[str, Any]:
