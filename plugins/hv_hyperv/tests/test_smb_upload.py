@@ -87,6 +87,18 @@ def test_a_bad_checksum_ends_in_upload_error_with_nothing_on_the_share(smb_cloud
     assert not folder.exists() or not any(folder.iterdir())
 
 
+def test_a_wrong_format_ends_in_upload_error_with_nothing_on_the_share(smb_cloud: SmbCloud) -> None:  # noqa: F811
+    started = smb_cloud.client.uploadVolume(name="data-qcow2", format="QCOW2", url=smb_cloud.images.template_url,
+                                            zoneid=smb_cloud.zones[0]["id"])
+    job = _finished_job(smb_cloud.client, started["jobid"])
+    assert job["jobstatus"] == 2 and "QCOW2" in job["jobresult"]["errortext"], job.get("jobresult")
+    volume = _volume(smb_cloud.client, started["id"])
+    assert volume["state"] == "UploadError" and "QCOW2" in volume["status"], volume
+    assert not smb_cloud.share_file("images", f"template/tmpl/{started['id']}").exists()
+    smb_cloud.client.deleteVolume(id=started["id"])
+    assert not smb_cloud.client.listVolumes(id=started["id"], fetch_list=True)
+
+
 def test_a_zone_without_an_image_store_holding_copies_refuses_uploads(smb_cloud: SmbCloud) -> None:  # noqa: F811
     client = smb_cloud.client
     # only one image store provider may be in use, so the zone gets none (an NFS-only zone is refused alike)

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cirrostack.db.models.accounts import Account
+from cirrostack.db.models.accounts import Account, AsyncJob
 from cirrostack.db.models.compute import VirtualMachine, Volume, VolumeState, VolumeType
 from cirrostack.db.models.infrastructure import AllocationState, Host, Zone
 from cirrostack.db.models.offerings import DiskOffering
@@ -36,6 +36,7 @@ from cirrostack.db.models.storage import ImageStore
 from cirrostack.db.models.volume_uploads import VolumeUpload
 from cirrostack.errors import CirroError, InvalidParameter, InvalidState, ResourceUnavailable
 from cirrostack.hookspecs.storage import TemplateRef
+from cirrostack.jobs import register_cleanup
 from cirrostack.services import events, limits, settings, storage_planner
 from cirrostack.services.context import Caller
 from cirrostack.services.image_stores import register_image_store_user
@@ -47,6 +48,7 @@ from cirrostack.services.volumes._metering import charge_new, record_created
 from cirrostack.services.volumes.disk_files import host_reaching
 from cirrostack.services.volumes.vm_volumes import disk_spec
 
+JOB_COMMAND = "uploadVolume"
 UPLOAD_OP = "UploadOp"
 UPLOADED = "Uploaded"
 UPLOAD_ERROR = "UploadError"
@@ -112,17 +114,15 @@ def run_upload(session: Session, caller: Caller, volume: Volume) -> Volume:
         image, stored = stores.fill_store(target, image_ref, url=upload.url, image_format=upload.format,
                                           checksum=upload.checksum, limits=fetch_limits, on_progress=lambda *_: True)
     except DownloadFailed as exc:
-        volume.state, upload.status = UPLOAD_ERROR, ERROR_PREFIX + str(exc)
-        events.record(session, caller, "VOLUME.UPLOAD", f"Upload of volume {volume.name} failed: {exc}",
-                      level="ERROR", account_id=volume.account_id, domain_id=volume.domain_id,
-                      resource_type="Volume", resource_uuid=volume.uuid)
-        session.commit()
+        _fail(session, caller, volume, upload, str(exc))
         raise ResourceUnavailable(f"uploadVolume: volume {volume.name} ({volume.uuid}) from {upload.url} failed: "
                                   f"{exc}") from exc
     try:
         limits.consume(session, volume.account_id, ResourceType.PRIMARY_STORAGE, image.virtual_size)
-    except CirroError:
+    except CirroError as exc:
+        session.rollback()
         _delete_quietly(target, stored.path, volume)
+        _fail(session, caller, volume, upload, str(exc))
         raise
     volume.size_bytes, volume.state = image.virtual_size, UPLOADED
     upload.store_id, upload.install_path = target.store_id, stored.path
@@ -134,6 +134,27 @@ def run_upload(session: Session, caller: Caller, volume: Volume) -> Volume:
                   account_id=volume.account_id, domain_id=volume.domain_id, resource_type="Volume",
                   resource_uuid=volume.uuid)
     return volume
+
+
+def _fail(session: Session, caller: Caller, volume: Volume, upload: VolumeUpload, reason: str) -> None:
+    """End the upload in UploadError with `reason`, committed at once (the job then fails)."""
+    volume.state, upload.status = UPLOAD_ERROR, ERROR_PREFIX + reason
+    events.record(session, caller, "VOLUME.UPLOAD", f"Upload of volume {volume.name} failed: {reason}",
+                  level="ERROR", account_id=volume.account_id, domain_id=volume.domain_id,
+                  resource_type="Volume", resource_uuid=volume.uuid)
+    session.commit()
+
+
+def _interrupted(session: Session, job: AsyncJob) -> None:
+    """Recovery after a crash: the volume this job was uploading says why it has no copy."""
+    volume = session.scalars(select(Volume).where(Volume.uuid == job.instance_uuid, Volume.state == UPLOAD_OP)).first()
+    upload = session.get(VolumeUpload, volume.id) if volume is not None else None
+    if upload is not None:
+        volume.state = UPLOAD_ERROR
+        upload.status = f"{ERROR_PREFIX}the management server {job.server_id} stopped during the upload; upload again"
+
+
+register_cleanup(JOB_COMMAND, _interrupted)
 
 
 def import_to_pool(session: Session, registry: Any, secrets: Any, volume: Volume, vm: VirtualMachine) -> None:
