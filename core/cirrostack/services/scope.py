@@ -21,7 +21,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from cirrostack.db.models import Account, AsyncJob, Domain, User
-from cirrostack.errors import InvalidParameter
+from cirrostack.errors import InvalidParameter, PermissionDenied
 from cirrostack.services.context import AccountType, Caller
 
 #: Narrows a `select(model)` to the rows `caller` may see.
@@ -172,6 +172,21 @@ def list_scope(session: Session, caller: Caller, *, account: str | None = None, 
     if listall or by_id:
         return ListScope()
     return ListScope(account_ids=(caller.account_id,))
+
+
+def acting_account(session: Session, caller: Caller, account: str | None, domain: Domain | None,
+                   what: str) -> Account:
+    """The account a command acts for: `account` in `domain` for an administrator, else the caller's own.
+
+    Raises InvalidParameter when `domain` comes without `account`, PermissionDenied when a user names
+    another account (`what` says what they tried, e.g. "create networks")."""
+    if account is None:
+        if domain is not None:
+            raise InvalidParameter("domainid", "give account together with domainid")
+        return session.get(Account, caller.account_id)
+    if caller.account_type is AccountType.USER and account.lower() != caller.account_name.lower():
+        raise PermissionDenied(f"account: only administrators can {what} for another account")
+    return find_account(session, caller, account, domain)
 
 
 def find_account(session: Session, caller: Caller, name: str, domain: Domain | None,

@@ -9,12 +9,12 @@ from sqlalchemy import select
 from cirrostack.api.commands.affinity._views import AFFINITY_GROUP_RESPONSE, group_views
 from cirrostack.api.declaration import ACCOUNT_SCOPE_PARAMS, LIST_PARAMS, Call, Command, CommandKind, ListResult, Param
 from cirrostack.api.params import String, Uuid
-from cirrostack.db.models import Account, Domain, VirtualMachine
+from cirrostack.db.models import Domain, VirtualMachine
 from cirrostack.db.models.affinity import AffinityGroup
-from cirrostack.errors import InvalidParameter, PermissionDenied
+from cirrostack.errors import InvalidParameter
 from cirrostack.services import scope
 from cirrostack.services.affinity import groups as affinity_groups
-from cirrostack.services.context import ANY_ROLE, AccountType
+from cirrostack.services.context import ANY_ROLE
 
 _PACKAGE = "org.apache.cloudstack.api.command.user.affinitygroup."
 _RELATED = ("createAffinityGroup", "deleteAffinityGroup", "listAffinityGroups", "updateVMAffinityGroup")
@@ -51,7 +51,7 @@ LIST_AFFINITY_GROUPS = Command(
 @CREATE_AFFINITY_GROUP.prepare
 def prepare_affinity_group(call: Call, name: str, type: str, description: str | None = None,
                            account: str | None = None, domainid: Domain | None = None) -> str:
-    owner = _owner(call, account, domainid)
+    owner = scope.acting_account(call.session, call.caller, account, domainid, "manage affinity groups")
     return affinity_groups.create_group(call.session, call.caller, owner, name, type, description).uuid
 
 
@@ -66,8 +66,10 @@ def delete_affinity_group(call: Call, id: AffinityGroup | None = None, name: str
                           account: str | None = None, domainid: Domain | None = None) -> None:
     if (id is None) == (name is None):
         raise InvalidParameter("id", "give either id or name of the affinity group, not both and not neither")
-    group = id if id is not None else affinity_groups.require_by_name(
-        call.session, _owner(call, account, domainid), name or "", "name")
+    group = id
+    if group is None:
+        owner = scope.acting_account(call.session, call.caller, account, domainid, "manage affinity groups")
+        group = affinity_groups.require_by_name(call.session, owner, name or "", "name")
     affinity_groups.delete_group(call.session, call.caller, group)
 
 
@@ -84,13 +86,3 @@ def list_affinity_groups(call: Call, id: AffinityGroup | None = None, name: str 
                                               page_size=call.paging.pagesize)
     return ListResult(group_views(call.session, rows), count)
 
-
-def _owner(call: Call, account: str | None, domainid: Domain | None) -> Account:
-    """The caller's account, or `account` in `domainid` for administrators."""
-    if account is None:
-        if domainid is not None:
-            raise InvalidParameter("domainid", "give account together with domainid")
-        return call.session.get(Account, call.caller.account_id)
-    if call.caller.account_type is AccountType.USER:
-        raise PermissionDenied("account: only administrators can manage affinity groups of another account")
-    return scope.find_account(call.session, call.caller, account, domainid)

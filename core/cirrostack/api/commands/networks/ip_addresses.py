@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from cirrostack.api.commands.networks._owner import owner_account
 from cirrostack.api.commands.networks._views import IP_ADDRESS_RESPONSE, ip_address_view
 from cirrostack.api.declaration import ACCOUNT_SCOPE_PARAMS, LIST_PARAMS, Call, Command, CommandKind, ListResult, Param
 from cirrostack.api.params import Boolean, String, Uuid
@@ -76,14 +75,14 @@ def prepare_associate(call: Call, networkid: Network | None = None, zoneid: Zone
     if isportable:
         raise InvalidParameter("isportable", "portable public IPs are not available; acquire one per zone")
     if networkid is not None:
-        owner = call.session.get(Account, networkid.account_id) if account is None else owner_account(
+        owner = call.session.get(Account, networkid.account_id) if account is None else scope.acting_account(
             call.session, call.caller, account, domainid, "acquire addresses")
         public_ips.require_owner_network(networkid, owner)
         zone = call.session.get(Zone, networkid.zone_id)
     else:
         if zoneid is None:
             raise InvalidParameter("zoneid", "give networkid or zoneid")
-        owner, zone = owner_account(call.session, call.caller, account, domainid, "acquire addresses"), zoneid
+        owner, zone = scope.acting_account(call.session, call.caller, account, domainid, "acquire addresses"), zoneid
     return public_ips.acquire(call.session, call.caller, owner=owner, zone=zone, network=networkid).uuid
 
 

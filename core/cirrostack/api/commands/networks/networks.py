@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from cirrostack.api.commands.networks._owner import owner_account
 from cirrostack.api.commands.networks._views import NETWORK_RESPONSE, network_view
 from cirrostack.api.declaration import ACCOUNT_SCOPE_PARAMS, LIST_PARAMS, Call, Command, CommandKind, ListResult, Param
 from cirrostack.api.params import Boolean, ListOf, String, Uuid
@@ -114,7 +113,7 @@ def create_network(call: Call, zoneid: Zone, networkofferingid: NetworkOffering,
                    domainid: Domain | None = None, startipv6: str | None = None, endipv6: str | None = None,
                    vpcid: Vpc | None = None, aclid: NetworkAclList | None = None,
                    **fields: Any) -> dict[str, Any]:
-    owner = owner_account(call.session, call.caller, account, domainid, "create networks")
+    owner = scope.acting_account(call.session, call.caller, account, domainid, "create networks")
     network = guest_networks.create_network(call.session, call.caller, call.registry, owner=owner, zone=zoneid,
                                             offering=networkofferingid, name=name, displaytext=displaytext,
                                             physical=physicalnetworkid, vpc=vpcid, acl=aclid, **fields)

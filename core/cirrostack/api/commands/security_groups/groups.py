@@ -7,10 +7,10 @@ from typing import Any
 from cirrostack.api.commands.security_groups._views import SECURITY_GROUP_RESPONSE, security_group_views
 from cirrostack.api.declaration import ACCOUNT_SCOPE_PARAMS, LIST_PARAMS, Call, Command, CommandKind, ListResult, Param
 from cirrostack.api.params import Map, String, Uuid
-from cirrostack.db.models import Account, Domain, SecurityGroup, VirtualMachine
-from cirrostack.errors import InvalidParameter, PermissionDenied
+from cirrostack.db.models import Domain, SecurityGroup, VirtualMachine
+from cirrostack.errors import InvalidParameter
 from cirrostack.services import scope
-from cirrostack.services.context import ANY_ROLE, AccountType
+from cirrostack.services.context import ANY_ROLE
 from cirrostack.services.security_groups import groups
 
 _PACKAGE = "org.apache.cloudstack.api.command.user.securitygroup."
@@ -49,21 +49,12 @@ LIST_SECURITY_GROUPS = Command(
             *ACCOUNT_SCOPE_PARAMS, *LIST_PARAMS))
 
 
-def owner_of(call: Call, account: str | None, domainid: Domain | None) -> Account:
-    """The account a command acts for: the caller's own, or `account` in `domainid` for administrators."""
-    if account is None:
-        if domainid is not None:
-            raise InvalidParameter("domainid", "give account together with domainid")
-        return call.session.get(Account, call.caller.account_id)
-    if call.caller.account_type is AccountType.USER:
-        raise PermissionDenied("account: only administrators can act for another account")
-    return scope.find_account(call.session, call.caller, account, domainid)
-
 
 @CREATE_SECURITY_GROUP.handler
 def create_security_group(call: Call, name: str, description: str | None = None, account: str | None = None,
                           domainid: Domain | None = None) -> dict[str, Any]:
-    group = groups.create(call.session, call.caller, owner_of(call, account, domainid), name, description)
+    owner = scope.acting_account(call.session, call.caller, account, domainid, "manage security groups")
+    group = groups.create(call.session, call.caller, owner, name, description)
     return security_group_views(call.session, [group])[0]
 
 
@@ -73,7 +64,7 @@ def delete_security_group(call: Call, id: SecurityGroup | None = None, name: str
     if (id is None) == (name is None):
         raise InvalidParameter("id", "give either id or name of the security group (exactly one)")
     if id is None:
-        owner = owner_of(call, account, domainid)
+        owner = scope.acting_account(call.session, call.caller, account, domainid, "manage security groups")
         id = groups.find_by_name(call.session, owner, name)
         if id is None:
             raise InvalidParameter("name", f"account {owner.name} has no security group named {name!r}")

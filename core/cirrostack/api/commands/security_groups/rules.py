@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from cirrostack.api.commands.security_groups._views import SECURITY_GROUP_RESPONSE, security_group_views
-from cirrostack.api.commands.security_groups.groups import RELATED, owner_of
+from cirrostack.api.commands.security_groups.groups import RELATED
 from cirrostack.api.declaration import Call, Command, CommandKind, Param
 from cirrostack.api.params import Integer, ListOf, Map, String, Uuid
 from cirrostack.db.models import Domain, SecurityGroup, SecurityGroupRule
 from cirrostack.errors import InvalidParameter
+from cirrostack.services import scope
 from cirrostack.services.context import ANY_ROLE
 from cirrostack.services.security_groups import enforcement, groups, rules
 
@@ -65,7 +66,7 @@ def _group(call: Call, securitygroupid: SecurityGroup | None, securitygroupname:
         raise InvalidParameter("securitygroupid", "give either securitygroupid or securitygroupname (exactly one)")
     if securitygroupid is not None:
         return securitygroupid
-    owner = owner_of(call, account, domainid)
+    owner = scope.acting_account(call.session, call.caller, account, domainid, "manage security groups")
     found = groups.find_by_name(call.session, owner, securitygroupname)
     if found is None:
         raise InvalidParameter("securitygroupname", f"account {owner.name} has no security group named "

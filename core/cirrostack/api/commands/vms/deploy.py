@@ -10,15 +10,15 @@ from sqlalchemy import select
 from cirrostack.api.commands.vms._views import VM_RESPONSE, vm_response
 from cirrostack.api.declaration import Call, Command, Param
 from cirrostack.api.params import Boolean, ListOf, Long, Map, String, Uuid
-from cirrostack.db.models.accounts import Account, Domain
+from cirrostack.db.models.accounts import Domain
 from cirrostack.db.models.compute import VirtualMachine, VMState
 from cirrostack.db.models.infrastructure import Host, Zone
 from cirrostack.db.models.offerings import DiskOffering, ServiceOffering
-from cirrostack.errors import InvalidParameter, PermissionDenied
+from cirrostack.errors import InvalidParameter
 from cirrostack.services import hypervisor_support, scope, ssh_keys
 from cirrostack.services.affinity import membership as affinity_membership
 from cirrostack.services.compute_offerings import resolve_compute, resolve_root_disk_size
-from cirrostack.services.context import ANY_ROLE, ROOT_ADMIN, AccountType
+from cirrostack.services.context import ANY_ROLE, ROOT_ADMIN
 from cirrostack.services.security_groups import enforcement as security_group_enforcement
 from cirrostack.services.security_groups import membership as security_group_membership
 from cirrostack.services.userdata import validate_userdata
@@ -88,7 +88,7 @@ def prepare_deploy(call: Call, zoneid: Zone, serviceofferingid: ServiceOffering,
                    networkids: list[Any] | None = None, ipaddress: str | None = None,
                    affinitygroupids: list[Any] | None = None, affinitygroupnames: list[str] | None = None,
                    **_flags: Any) -> str:
-    owner = _owner(call, account, domainid)
+    owner = scope.acting_account(call.session, call.caller, account, domainid, "deploy virtual machines")
     template = vm_iso.template_or_iso(call.session, call.caller, templateid)
     compute = resolve_compute(call.session, serviceofferingid, details, zone_id=zoneid.id)
     root_bytes = resolve_root_disk_size({"rootdisksize": rootdisksize, "details": details},
@@ -147,15 +147,6 @@ def deploy_vm(call: Call, id: str, hostid: Host | None = None, startvm: bool = T
     password = call.secrets.decrypt(vm.password_encrypted) if vm.password_encrypted and call.secrets else None
     return vm_response(call.session, vm, call.caller, password)
 
-
-def _owner(call: Call, account: str | None, domainid: Domain | None) -> Account:
-    if account is None:
-        if domainid is not None:
-            raise InvalidParameter("domainid", "give account together with domainid")
-        return call.session.get(Account, call.caller.account_id)
-    if call.caller.account_type is AccountType.USER:
-        raise PermissionDenied("account: only administrators can deploy virtual machines for another account")
-    return scope.find_account(call.session, call.caller, account, domainid)
 
 
 def _checked_userdata(userdata: str | None) -> str | None:

@@ -6,7 +6,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from cirrostack.api.commands.networks._owner import owner_account
 from cirrostack.api.commands.vpc._views import VPC_RESPONSE, vpc_view
 from cirrostack.api.declaration import ACCOUNT_SCOPE_PARAMS, LIST_PARAMS, Call, Command, CommandKind, ListResult, Param
 from cirrostack.api.params import Boolean, String, Uuid
@@ -78,7 +77,7 @@ LIST_VPCS = Command(
 def prepare_create_vpc(call: Call, name: str, displaytext: str, cidr: str, vpcofferingid: VpcOffering, zoneid: Zone,
                        networkdomain: str | None = None, account: str | None = None, domainid: Domain | None = None,
                        **_ignored: Any) -> str:
-    owner = owner_account(call.session, call.caller, account, domainid, "create VPCs")
+    owner = scope.acting_account(call.session, call.caller, account, domainid, "create VPCs")
     vpc = vpcs.create_vpc(call.session, call.caller, call.registry, owner=owner, zone=zoneid,
                           offering=vpcofferingid, name=name, displaytext=displaytext, cidr=cidr,
                           networkdomain=networkdomain)
