@@ -69,7 +69,7 @@ KVM_CAPABILITIES = HypervisorCapabilities(
 _POWER = {1: PowerState.RUNNING, 2: PowerState.RUNNING, 3: PowerState.PAUSED, 4: PowerState.RUNNING,
           5: PowerState.STOPPED, 6: PowerState.STOPPED, 7: PowerState.PAUSED}
 _KIND_ORDER = {"ROOT": 0, "DATADISK": 1, "ISO": 2}
-_MEDIA_CHANGE_ATTEMPTS = 5
+_MEDIA_CHANGE_PATIENCE_S = 20.0  # an emulated (TCG) guest on a busy host can take seconds to open the tray
 
 
 class KvmHypervisor(KvmVolumeSnapshots, HypervisorDriver):
@@ -368,17 +368,20 @@ class KvmHypervisor(KvmVolumeSnapshots, HypervisorDriver):
 
     def _change_media(self, dom: Any, xml: str) -> None:
         """Insert or eject CD-ROM media. QEMU opens the tray asynchronously, so a change can find it still
-        closed ("Tray of the device is not open"): that one error is retried briefly."""
+        closed ("Tray of the device is not open"): that one error is retried for a while."""
         libvirt = libvirt_module()
-        for attempt in range(_MEDIA_CHANGE_ATTEMPTS):
+        deadline = time.monotonic() + _MEDIA_CHANGE_PATIENCE_S
+        pause = 0.2
+        while True:
             try:
                 dom.updateDeviceFlags(xml, self._live_flags(dom))
                 return
             except libvirt.libvirtError as error:
                 tray_closed = "Tray of" in str(error) and "is not open" in str(error)
-                if not tray_closed or attempt == _MEDIA_CHANGE_ATTEMPTS - 1:
+                if not tray_closed or time.monotonic() + pause > deadline:
                     raise
-                time.sleep(0.5)
+                time.sleep(pause)
+                pause = min(pause * 2, 2.0)
 
     def _live_flags(self, dom: Any) -> int:
         libvirt = libvirt_module()
