@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -84,27 +84,8 @@ class NamespaceRouterBackend(RouterBackend):
                 self.shutdown(network)
             raise
 
-    def _public_prefix(self, network: ServiceNetwork) -> int:
-        if not network.public_netmask:
-            return 32
-        return ipaddress.ip_network(f"0.0.0.0/{network.public_netmask}").prefixlen
-
     def _sync_public_addresses(self, config: RouterConfig) -> None:
-        network = config.network
-        namespace = router_namespace(network.uuid)
-        prefix = self._public_prefix(network)
-        wanted = {f"{address}/{prefix}" for address in config.public_addresses()}
-        shown = run(["ip", "-o", "-4", "addr", "show", "dev", PUBLIC_DEVICE], namespace).stdout
-        present = {line.split()[3] for line in shown.splitlines() if len(line.split()) > 3}
-        for address in sorted(present - wanted):
-            run(["ip", "addr", "del", address, "dev", PUBLIC_DEVICE], namespace)
-        for address in sorted(wanted - present):
-            run(["ip", "addr", "add", address, "dev", PUBLIC_DEVICE], namespace)
-        if network.public_gateway:
-            route = run(["ip", "-4", "route", "show", "default"], namespace).stdout
-            if f"via {network.public_gateway} " not in route + " ":
-                run(["ip", "route", "replace", "default", "via", network.public_gateway, "dev", PUBLIC_DEVICE,
-                     "onlink"], namespace)
+        sync_public_side(router_namespace(config.network.uuid), config.network, config.public_addresses())
 
     # -- configuration -------------------------------------------------------------------------
 
@@ -142,6 +123,24 @@ class NamespaceRouterBackend(RouterBackend):
         shutil.rmtree(self.directory(network), ignore_errors=True)
         if namespace_exists(namespace):
             raise HostUnreachable(f"router of network {network.name}: namespace {namespace} could not be removed")
+
+
+def sync_public_side(namespace: str, public: ServiceNetwork, addresses: Iterable[str]) -> None:
+    """Give the router's public device exactly `addresses` (with the public netmask's prefix) and a default
+    route through the public gateway, changing only what differs."""
+    prefix = ipaddress.ip_network(f"0.0.0.0/{public.public_netmask}").prefixlen if public.public_netmask else 32
+    wanted = {f"{address}/{prefix}" for address in addresses}
+    shown = run(["ip", "-o", "-4", "addr", "show", "dev", PUBLIC_DEVICE], namespace).stdout
+    present = {line.split()[3] for line in shown.splitlines() if len(line.split()) > 3}
+    for address in sorted(present - wanted):
+        run(["ip", "addr", "del", address, "dev", PUBLIC_DEVICE], namespace)
+    for address in sorted(wanted - present):
+        run(["ip", "addr", "add", address, "dev", PUBLIC_DEVICE], namespace)
+    if public.public_gateway:
+        route = run(["ip", "-4", "route", "show", "default"], namespace).stdout
+        if f"via {public.public_gateway} " not in route + " ":
+            run(["ip", "route", "replace", "default", "via", public.public_gateway, "dev", PUBLIC_DEVICE, "onlink"],
+                namespace)
 
 
 def plug_veth(host_namespace: str, host_side: str, router_side: str, bridge: str, namespace: str) -> None:

@@ -25,7 +25,7 @@ from cirrostack.router import bridges
 from cirrostack.router._run import link_exists, namespace_exists, require_namespace, run
 from cirrostack.router._settings import DEFAULT_STATE_DIR, ROUTER_STATE_DIR
 from cirrostack.router.agent.iptables import PUBLIC_DEVICE
-from cirrostack.router.namespace_backend import plug_veth
+from cirrostack.router.namespace_backend import plug_veth, sync_public_side
 from cirrostack.router.vpc_agent import VpcRouterAgent
 from cirrostack.router.vpc_config import VpcRouterConfig, tier_device, vpc_namespace
 
@@ -85,21 +85,7 @@ class VpcNamespaceBackend:
         return done
 
     def _sync_public_addresses(self, config: VpcRouterConfig) -> None:
-        namespace = vpc_namespace(config.vpc_uuid)
-        public = config.public
-        prefix = ipaddress.ip_network(f"0.0.0.0/{public.public_netmask}").prefixlen if public.public_netmask else 32
-        wanted = {f"{address}/{prefix}" for address in config.public_addresses()}
-        shown = run(["ip", "-o", "-4", "addr", "show", "dev", PUBLIC_DEVICE], namespace).stdout
-        present = {line.split()[3] for line in shown.splitlines() if len(line.split()) > 3}
-        for address in sorted(present - wanted):
-            run(["ip", "addr", "del", address, "dev", PUBLIC_DEVICE], namespace)
-        for address in sorted(wanted - present):
-            run(["ip", "addr", "add", address, "dev", PUBLIC_DEVICE], namespace)
-        if public.public_gateway:
-            route = run(["ip", "-4", "route", "show", "default"], namespace).stdout
-            if f"via {public.public_gateway} " not in route + " ":
-                run(["ip", "route", "replace", "default", "via", public.public_gateway, "dev", PUBLIC_DEVICE,
-                     "onlink"], namespace)
+        sync_public_side(vpc_namespace(config.vpc_uuid), config.public, config.public_addresses())
 
     # -- configuration -------------------------------------------------------------------------
 
