@@ -28,7 +28,7 @@ def test_libcloud_lists_nodes_with_their_forwarded_addresses(networked_cloud: Ne
     [lc_network] = [net for net in driver.ex_list_networks() if net.id == network["id"]]
     first, second = (driver.create_node(name=name, size=size, image=image, location=location, networks=[lc_network],
                                         ex_start_vm=True) for name in ("lc-1", "lc-2"))
-    cloud.instance_names += [vm["instancename"] for vm in cloud.client.listVirtualMachines(
+    cloud.vm_ids += [vm["id"] for vm in cloud.client.listVirtualMachines(
         networkid=network["id"], fetch_list=True)]
 
     client = cloud.client
@@ -71,7 +71,7 @@ def test_libcloud_sees_each_node_private_address_on_its_network(networked_cloud:
     [lc_network] = [net for net in driver.ex_list_networks() if net.id == network["id"]]
     node = driver.create_node(name="lc-3", size=size, image=driver.list_images(location)[0], location=location,
                               networks=[lc_network], ex_start_vm=True)
-    cloud.instance_names.append(cloud.client.listVirtualMachines(id=node.id, fetch_list=True)[0]["instancename"])
+    cloud.vm_ids.append(node.id)
     try:
         [nic] = cloud.client.listNics(virtualmachineid=node.id, fetch_list=True)
         [listed] = [found for found in driver.list_nodes() if found.id == node.id]

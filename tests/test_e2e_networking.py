@@ -44,7 +44,7 @@ class NetworkedCloud:
     zone_id: str
     host_namespace: str
     state_dir: Path
-    instance_names: list[str] = field(default_factory=list)
+    vm_ids: list[str] = field(default_factory=list)  # their guest namespaces are named after them
     network_ids: list[str] = field(default_factory=list)
 
     def create_network(self, name: str) -> dict:
@@ -64,9 +64,9 @@ class NetworkedCloud:
         vm = self.client.deployVirtualMachine(zoneid=self.zone_id, templateid=template["id"], name=name,
                                               serviceofferingid=offering["id"], networkids=network_id,
                                               fetch_result=True, **extra)["virtualmachine"]
-        self.instance_names.append(vm["instancename"])
+        self.vm_ids.append(vm["id"])
         [nic] = self.client.listNics(virtualmachineid=vm["id"], fetch_list=True)
-        return {**vm, "ip": nic["ipaddress"], "namespace": namespace_for(vm["instancename"])}
+        return {**vm, "ip": nic["ipaddress"], "namespace": namespace_for(vm["id"])}
 
 
 def _admin_client(server: RunningServer) -> CloudStack:
@@ -96,7 +96,7 @@ def _add_guest_networking(client: CloudStack, zone_id: str) -> None:
 
 def _remove_leftovers(cloud: NetworkedCloud) -> None:
     """Delete what a failed test may have left: guest and router namespaces of this test, then its host."""
-    names = [namespace_for(name) for name in cloud.instance_names]
+    names = [namespace_for(vm_id) for vm_id in cloud.vm_ids]
     names += [f"cirro-vr-{uuid}" for uuid in cloud.network_ids]
     existing = sh("ip", "netns", "list", check=False).stdout
     for name in names + [cloud.host_namespace]:

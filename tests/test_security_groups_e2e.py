@@ -108,9 +108,9 @@ class SecurityCloud:
         client = self.cloud.client
         vm = client.deployVirtualMachine(name=name, networkids=network_id, fetch_result=True, **self.deploy,
                                          **groups)["virtualmachine"]
-        self.cloud.instance_names.append(vm["instancename"])
+        self.cloud.vm_ids.append(vm["id"])
         [nic] = client.listNics(virtualmachineid=vm["id"], fetch_list=True)
-        guarded = GuardedVM(vm["id"], name, nic["ipaddress"], namespace_for(vm["instancename"]))
+        guarded = GuardedVM(vm["id"], name, nic["ipaddress"], namespace_for(vm["id"]))
         wait_for(lambda: guest_address(guarded.namespace) == guarded.ip, f"the DHCP lease of {name}", 30)
         return guarded
 

@@ -51,7 +51,7 @@ class VpcCloud:
     host_namespace: str
     state_dir: Path
     owner: dict[str, str] = field(default_factory=dict)  # account and domainid of the VPC's tenant
-    instance_names: list[str] = field(default_factory=list)
+    vm_ids: list[str] = field(default_factory=list)  # their guest namespaces are named after them
     vpc_ids: list[str] = field(default_factory=list)
 
     def run(self, command: str, object_name: str, **params: Any) -> Any:
@@ -75,9 +75,9 @@ class VpcCloud:
         vm = self.client.deployVirtualMachine(zoneid=self.zone_id, templateid=template["id"], name=name,
                                               serviceofferingid=offering["id"], networkids=network_id,
                                               fetch_result=True, **self.owner)["virtualmachine"]
-        self.instance_names.append(vm["instancename"])
+        self.vm_ids.append(vm["id"])
         [nic] = self.client.listNics(virtualmachineid=vm["id"], fetch_list=True)
-        return {**vm, "ip": nic["ipaddress"], "namespace": namespace_for(vm["instancename"])}
+        return {**vm, "ip": nic["ipaddress"], "namespace": namespace_for(vm["id"])}
 
 
 def _admin_client(server: RunningServer) -> CloudStack:
@@ -108,7 +108,7 @@ def _remove_namespace(name: str) -> None:
 
 def _remove_leftovers(cloud: VpcCloud) -> None:
     """Delete what a failed test may have left: guest and VPC router namespaces of this test, then its host."""
-    names = [namespace_for(name) for name in cloud.instance_names]
+    names = [namespace_for(vm_id) for vm_id in cloud.vm_ids]
     names += [vpc_namespace(uuid) for uuid in cloud.vpc_ids]
     existing = sh("ip", "netns", "list", check=False).stdout
     for name in names + [cloud.host_namespace]:

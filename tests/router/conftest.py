@@ -120,20 +120,20 @@ class Guests:
 
     def __init__(self, settings: dict[str, object]) -> None:
         self.namespaces = GuestNamespaces(settings)
-        self.names: list[str] = []
+        self.vm_uuids: list[str] = []
 
     def start(self, network: ServiceNetwork, mac: str, address: str) -> str:
         """Plug a guest with one NIC on `network`; returns its namespace."""
-        instance = unique("i-9-") + "-VM"
-        self.names.append(instance)
+        vm_uuid = str(uuid.uuid4())
+        self.vm_uuids.append(vm_uuid)
         nic = NicSpec(str(uuid.uuid4()), mac, address, network.uuid, network.broadcast_uri, True, 0,
                       "255.255.255.0", network.gateway)
-        self.namespaces.plug(VMSpec(str(uuid.uuid4()), instance, 1, 1000, 128, nics=(nic,)))
-        return namespace_for(instance)
+        self.namespaces.plug(VMSpec(vm_uuid, unique("i-9-") + "-VM", 1, 1000, 128, nics=(nic,)))
+        return namespace_for(vm_uuid)
 
     def stop_all(self) -> None:
-        for instance in self.names:
-            self.namespaces.unplug(instance)
+        for vm_uuid in self.vm_uuids:
+            self.namespaces.unplug(vm_uuid)
 
 
 @pytest.fixture

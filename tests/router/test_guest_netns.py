@@ -34,7 +34,7 @@ def test_a_started_vm_is_a_namespace_guest_with_its_lease_until_it_stops(
     router.apply_dhcp_entries(router_network, [dhcp_entry(MAC, ADDRESS, "sim-guest")])
     driver = SimulatorHypervisor(settings)
     vm = _vm(router_network)
-    namespace = namespace_for(vm.instance_name)
+    namespace = namespace_for(vm.uuid)
     try:
         driver.start_vm(HOST, vm)
         wait_for(lambda: guest_address(namespace) == ADDRESS, f"the lease of {vm.instance_name}")
@@ -46,7 +46,7 @@ def test_a_started_vm_is_a_namespace_guest_with_its_lease_until_it_stops(
         assert guest_address(namespace) == ADDRESS
         driver.stop_vm(HOST, VMRef(vm.uuid, vm.instance_name))
         assert namespace not in _namespaces()
-        assert not guest_directory(vm.instance_name).exists()
+        assert not guest_directory(vm.uuid).exists()
         bridge = bridges.bridge_name(router_network.broadcast_uri)
         assert len(bridges.bridge_ports(bridge, str(settings["network.host.namespace"]))) == 1, "only the router"
         driver.start_vm(HOST, vm)
@@ -54,7 +54,7 @@ def test_a_started_vm_is_a_namespace_guest_with_its_lease_until_it_stops(
         driver.destroy_vm(HOST, VMRef(vm.uuid, vm.instance_name))
         assert namespace not in _namespaces()
     finally:
-        driver.guests.unplug(vm.instance_name)
+        driver.guests.unplug(vm.uuid)
 
 
 def test_without_the_setting_a_started_vm_gets_no_namespace(
@@ -63,9 +63,9 @@ def test_without_the_setting_a_started_vm_gets_no_namespace(
     vm = _vm(router_network)
     try:
         driver.start_vm(HOST, vm)
-        assert namespace_for(vm.instance_name) not in _namespaces()
+        assert namespace_for(vm.uuid) not in _namespaces()
     finally:
-        driver.guests.unplug(vm.instance_name)
+        driver.guests.unplug(vm.uuid)
 
 
 def test_a_guest_that_cannot_be_plugged_fails_the_start_and_leaves_the_vm_stopped(
@@ -76,6 +76,6 @@ def test_a_guest_that_cannot_be_plugged_fails_the_start_and_leaves_the_vm_stoppe
         with pytest.raises(HostUnreachable, match="cirro-nh-absent-"):
             driver.start_vm(HOST, vm)
         assert driver.vm_status(HOST, VMRef(vm.uuid, vm.instance_name)).power_state is PowerState.STOPPED
-        assert namespace_for(vm.instance_name) not in _namespaces()
+        assert namespace_for(vm.uuid) not in _namespaces()
     finally:
-        driver.guests.unplug(vm.instance_name)
+        driver.guests.unplug(vm.uuid)

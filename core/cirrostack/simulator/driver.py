@@ -148,7 +148,7 @@ class SimulatorHypervisor(SimulatorVolumeSnapshots, HypervisorDriver):
             sim_vm = state.vm_on(sim_host, vm.instance_name)
             sim_host.power_off(sim_vm)
             status = _status(sim_vm, host)
-        self.guests.unplug(vm.instance_name)
+        self.guests.unplug(vm.uuid)
         return status
 
     def reboot_vm(self, host: HostRef, vm: VMRef) -> VMStatus:
@@ -163,7 +163,7 @@ class SimulatorHypervisor(SimulatorVolumeSnapshots, HypervisorDriver):
             sim_vm = state.reachable_host(host).vms.get(vm.instance_name)
             if sim_vm is not None:
                 state.remove(sim_vm)
-        self.guests.unplug(vm.instance_name)
+        self.guests.unplug(vm.uuid)
         self.security_rules.forget(vm.instance_name)
 
     def vm_status(self, host: HostRef, vm: VMRef) -> VMStatus:

@@ -34,7 +34,7 @@ class SecurityRuleBook:
             current = self._applied.get(rules.instance_name)
             if current is not None and current[1].seq > rules.seq:
                 return False
-            namespace = namespace_for(rules.instance_name)
+            namespace = namespace_for(rules.vm_uuid)
             if self._guests.enabled and namespace_exists(namespace):
                 run(["iptables-restore"], namespace, stdin=iptables_rules(rules))
             self._applied[rules.instance_name] = (host_key, rules)

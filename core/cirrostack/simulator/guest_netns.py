@@ -1,23 +1,30 @@
 """Namespace-backed simulator guests: a simulated VM with NICs gets a real network namespace.
 
 With the setting `simulator.guest.namespaces` on, starting a VM creates the namespace
-`namespace_for(instance_name)` holding one veth per NIC (named eth<device id>, with the NIC's
+`namespace_for(vm_uuid)` holding one veth per NIC (named eth<device id>, with the NIC's
 MAC), whose other end is enslaved to the NIC's bridge in the network host namespace
 (`network.host.namespace`). A busybox udhcpc per NIC asks for a lease and keeps renewing it like
 a guest's DHCP client, with its own hook script: it sets the address and default route inside the
-guest and writes the guest's own resolv file (`resolv_conf(instance_name)`), never the host's.
+guest and writes the guest's own resolv file (`resolv_conf(vm_uuid)`), never the host's.
 Stopping or destroying the VM removes the namespace with everything in it. Tests run processes
-inside a guest with `ip netns exec <namespace_for(name)> ...`.
+inside a guest with `ip netns exec <namespace_for(vm_uuid)> ...`.
+
+Namespaces live in one list per machine (/run/netns), shared by every cloud on it, while instance
+names (i-2-5-VM) repeat in every fresh database. So a guest's names derive from its VM's uuid,
+which is unique across clouds and never changes: stop, start, migration, destroy and a server
+restart all find the same namespace, and a leftover is removed by the same name.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from cirrostack.errors import InvalidParameter
 from cirrostack.hookspecs.hypervisor import NicSpec, VMSpec
 from cirrostack.hookspecs.settings import Setting
 from cirrostack.router import bridges
@@ -30,6 +37,10 @@ SETTING = Setting(GUEST_NAMESPACES, False, bool,
                   "networks' bridges, that takes its DHCP lease from the router (needs root, iproute2 and udhcpc)",
                   category="Simulator")
 GUESTS_DIR = Path("/run/cirrostack/guests")
+NAMESPACE_PREFIX = "cirro-g-"
+# The uuid becomes part of a file name (/run/netns/<namespace>, GUESTS_DIR/<namespace>, at most 255 bytes)
+# and of `ip netns list` lines: no "/", no blanks.
+_UUID_CHARACTERS = re.compile(r"[0-9A-Za-z_.-]{1,200}")
 
 _HOOK = """#!/bin/sh
 # udhcpc hook of a simulated guest: configures only its own interface and resolv file.
@@ -50,19 +61,23 @@ exit 0
 """
 
 
-def namespace_for(instance_name: str) -> str:
-    """The network namespace backing the simulated VM `instance_name`."""
-    return f"cirro-g-{instance_name}"
+def namespace_for(vm_uuid: str) -> str:
+    """The network namespace backing the simulated VM whose uuid is `vm_uuid` (`cirro-g-<uuid>`,
+    44 characters for a standard uuid). Raises InvalidParameter for a uuid that cannot be a file name."""
+    if not _UUID_CHARACTERS.fullmatch(vm_uuid):
+        raise InvalidParameter("uuid", f"VM uuid {vm_uuid!r} cannot name a guest namespace; expected 1 to 200 "
+                                       "letters, digits, dots, dashes and underscores")
+    return NAMESPACE_PREFIX + vm_uuid
 
 
-def guest_directory(instance_name: str) -> Path:
+def guest_directory(vm_uuid: str) -> Path:
     """Where the guest's DHCP client keeps its hook, pid files and resolv file."""
-    return GUESTS_DIR / namespace_for(instance_name)
+    return GUESTS_DIR / namespace_for(vm_uuid)
 
 
-def resolv_conf(instance_name: str) -> Path:
+def resolv_conf(vm_uuid: str) -> Path:
     """The guest's own resolv file, written from its DHCP lease (search domain and name servers)."""
-    return guest_directory(instance_name) / "resolv.conf"
+    return guest_directory(vm_uuid) / "resolv.conf"
 
 
 def _enabled(settings: Mapping[str, Any]) -> bool:
@@ -70,8 +85,9 @@ def _enabled(settings: Mapping[str, Any]) -> bool:
     return value if isinstance(value, bool) else str(value).strip().lower() in ("true", "1", "yes", "on")
 
 
-def _host_device(instance_name: str, nic: NicSpec) -> str:
-    return "vg" + hashlib.sha1(f"{instance_name}/{nic.mac_address}".encode()).hexdigest()[:12]  # 14 characters
+def _host_device(vm_uuid: str, nic: NicSpec) -> str:
+    # Interface names are at most 15 characters; the bridge end's name is per VM and NIC like the namespace.
+    return "vg" + hashlib.sha1(f"{vm_uuid}/{nic.mac_address}".encode()).hexdigest()[:12]  # 14 characters
 
 
 class GuestNamespaces:
@@ -88,8 +104,8 @@ class GuestNamespaces:
         if not self.enabled or not nics:
             return
         require_namespace(self.host_namespace, f"guest {vm.instance_name}: network host")
-        namespace = namespace_for(vm.instance_name)
-        directory = guest_directory(vm.instance_name)
+        namespace = namespace_for(vm.uuid)
+        directory = guest_directory(vm.uuid)
         if not namespace_exists(namespace):
             run(["ip", "netns", "add", namespace])
         run(["ip", "link", "set", "lo", "up"], namespace)
@@ -97,11 +113,11 @@ class GuestNamespaces:
         hook = directory / "udhcpc-hook.sh"
         _files.write_if_changed(hook, _HOOK, 0o755)
         for nic in nics:
-            self._plug_nic(vm.instance_name, nic, namespace, directory, hook)
+            self._plug_nic(vm.uuid, nic, namespace, directory, hook)
 
-    def _plug_nic(self, instance_name: str, nic: NicSpec, namespace: str, directory: Path, hook: Path) -> None:
+    def _plug_nic(self, vm_uuid: str, nic: NicSpec, namespace: str, directory: Path, hook: Path) -> None:
         device = f"eth{nic.device_id}"
-        host_side = _host_device(instance_name, nic)
+        host_side = _host_device(vm_uuid, nic)
         bridge = nic.bridge or bridges.bridge_name(nic.broadcast_uri)
         if not link_exists(device, namespace):
             if link_exists(host_side, self.host_namespace):
@@ -118,10 +134,10 @@ class GuestNamespaces:
             run(["udhcpc", "-i", device, "-b", "-p", str(pid_file), "-s", str(hook), "-t", "3", "-T", "1",
                  "-A", "2"], namespace, timeout=15)
 
-    def unplug(self, instance_name: str) -> None:
-        """Remove the guest's namespace, its DHCP clients and any process still inside. Idempotent."""
-        namespace = namespace_for(instance_name)
-        directory = guest_directory(instance_name)
+    def unplug(self, vm_uuid: str) -> None:
+        """Remove the namespace of the VM `vm_uuid`, its DHCP clients and any process still inside. Idempotent."""
+        namespace = namespace_for(vm_uuid)
+        directory = guest_directory(vm_uuid)
         for pid_file in directory.glob("udhcpc-*.pid"):
             _files.stop(pid_file, str(directory / "udhcpc-hook.sh"))
         if namespace_exists(namespace):
