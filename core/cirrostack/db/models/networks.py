@@ -298,16 +298,19 @@ class Nic(ResourceMixin, SoftDeleteMixin, Base):
 
 
 class Router(ResourceMixin, SoftDeleteMixin, Base):
-    """The virtual router of an isolated network: at most one live router per network.
+    """The virtual router of an isolated network (`network_id`) or of a VPC (`vpc_id`, no `network_id`: one
+    router serves all of the VPC's tiers): at most one live router per network and per VPC.
 
     `backend` names where its data plane runs (the provider's choice, e.g. "namespace");
     `problems` is what the router monitor last read from the provider ("" when healthy)."""
 
     __tablename__ = "routers"
-    __table_args__ = (UniqueConstraint("network_id", "live"), Index("ix_routers_account_id", "account_id"))
+    __table_args__ = (UniqueConstraint("network_id", "live"), UniqueConstraint("vpc_id", "live"),
+                      Index("ix_routers_account_id", "account_id"))
 
     name: Mapped[str] = mapped_column(String(255))
-    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id"))
+    network_id: Mapped[int | None] = mapped_column(ForeignKey("networks.id"), default=None)
+    vpc_id: Mapped[int | None] = mapped_column(ForeignKey("vpcs.id"), default=None)
     zone_id: Mapped[int] = mapped_column(ForeignKey("zones.id"))
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     domain_id: Mapped[int] = mapped_column(ForeignKey("domains.id"))

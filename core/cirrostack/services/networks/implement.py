@@ -31,6 +31,7 @@ from cirrostack.services.events import record as record_event
 from cirrostack.services.networks import guest_vlans, public_ips
 from cirrostack.services.networks.providers import ROUTER_PROVIDERS
 from cirrostack.services.networks.service_network import installed_providers, offering_providers, service_network
+from cirrostack.services.vpc import router_rows
 
 
 def implement(session: Session, registry: PluginRegistry, secrets: Any, network: Network,
@@ -70,6 +71,8 @@ def implement(session: Session, registry: PluginRegistry, secrets: Any, network:
         router.public_ip = described.source_nat_ip or None
         router.guest_ip = network.gateway
         router.problems = ""
+    if in_vpc:
+        router_rows.tier_implemented(session, network, described)
     session.flush()
     record_event(session, caller, "NETWORK.IMPLEMENT", f"Implemented network {network.name} "
                  f"({network.broadcast_uri})", account_id=network.account_id, domain_id=network.domain_id,
@@ -83,6 +86,8 @@ def shutdown(session: Session, registry: PluginRegistry, secrets: Any, network: 
     described = service_network(session, network, secrets)
     for provider in installed_providers(session, registry, network):
         provider.shutdown_network(described)
+    if network.vpc_id is not None:  # the VPC's router outlives its tiers: it stops with the last one
+        router_rows.tier_shut_down(session, network)
     router = router_of(session, network)
     if router is not None:
         router.state = RouterState.STOPPED.value

@@ -3,8 +3,9 @@
 Creating a VPC checks its CIDR (an IPv4 private range), its offering and that every hypervisor of the zone
 declares `vpc`; it takes the VPC's source NAT address when the offering has SourceNat. The VPC's router
 comes up with its first implemented tier (the VpcVirtualRouter provider keeps one router per VPC) and goes
-with its last. deleteVPC refuses a VPC that still has tiers, as CloudStack 4.3 does; restartVPC pushes
-every tier's whole state to the router again.
+with its last; its Router row (router_rows) follows it and goes with the VPC. deleteVPC refuses a VPC that
+still has tiers, as CloudStack 4.3 does; restartVPC pushes every tier's whole state to the router again,
+re-creating a router that was destroyed or whose namespace is gone.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from cirrostack.services import hypervisor_support, scope
 from cirrostack.services.context import Caller
 from cirrostack.services.events import record as record_event
 from cirrostack.services.networks import lifecycle
-from cirrostack.services.vpc import addresses, tiers
+from cirrostack.services.vpc import addresses, router_rows, tiers
 from cirrostack.services.vpc.offerings import services_of
 
 
@@ -75,7 +76,7 @@ def update_vpc(session: Session, caller: Caller, vpc: Vpc, *, name: str | None =
 
 
 def delete_vpc(session: Session, caller: Caller, vpc: Vpc) -> None:
-    """Remove a VPC without tiers and free its public addresses. Records VPC.DELETE.
+    """Remove a VPC without tiers, its router row, and free its public addresses. Records VPC.DELETE.
 
     Raises ResourceInUse naming the tiers that are left."""
     left = tiers.tiers_of(session, vpc.id)
@@ -83,6 +84,7 @@ def delete_vpc(session: Session, caller: Caller, vpc: Vpc) -> None:
         raise ResourceInUse(f"id: VPC {vpc.name} still has tiers {', '.join(tier.name for tier in left[:5])}; "
                             f"delete them (deleteNetwork) first")
     addresses.release_all(session, caller, vpc)
+    router_rows.remove_with_vpc(session, vpc)
     vpc.state = VpcState.INACTIVE.value
     vpc.mark_removed()
     session.flush()
