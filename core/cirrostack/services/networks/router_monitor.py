@@ -1,5 +1,6 @@
 """The router monitor: every `router.check.interval` seconds, reads each running router's health back from
-its provider (`applied_config().problems`).
+its provider (`applied_config().problems`). A router the provider no longer implements (its namespace is
+gone) is a problem too. A VPC's router is read back once per tier it serves (the VPC's implemented tiers).
 
 A router whose provider reports problems is marked (health "Failed", the problems kept on the row and
 shown by listRouters), and an ALERT.SERVICE.DOMAINROUTER alert and a ROUTER.HEALTH.FAILED event are
@@ -18,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cirrostack.db.models.networks import Network, Router, RouterState
+from cirrostack.db.models.vpc import Vpc
 from cirrostack.db.timestamps import utcnow
 from cirrostack.services import settings
 from cirrostack.services.alerts import AlertType, raise_alert
@@ -25,6 +27,7 @@ from cirrostack.services.events import record as record_event
 from cirrostack.services.networks.providers import ROUTER_PROVIDERS
 from cirrostack.services.networks.service_network import offering_providers, service_network
 from cirrostack.services.periodic import PeriodicTask
+from cirrostack.services.vpc import router_rows
 
 log = logging.getLogger(__name__)
 
@@ -72,23 +75,22 @@ class RouterMonitor(PeriodicTask):
         return found
 
     def _check(self, session: Session, router: Router) -> RouterHealth:
-        network = session.get(Network, router.network_id)
-        described = service_network(session, network, self._secrets)
-        problems: list[str] = []
-        for name in sorted(set(offering_providers(session, network.network_offering_id)) & set(ROUTER_PROVIDERS)):
-            if name not in self._registry.network_providers():
-                problems.append(f"provider {name} is not installed")
-                continue
-            try:
-                problems.extend(self._registry.network_provider(name).applied_config(described).problems)
-            except Exception as error:  # an unreachable router is a problem to report, not a crash
-                problems.append(f"provider {name} did not answer: {error}")
+        if router.vpc_id is not None:
+            vpc = session.get(Vpc, router.vpc_id)
+            owner = f"VPC {vpc.name}"
+            problems = [problem for tier in router_rows.implemented_tiers(session, vpc.id)
+                        for problem in self._problems(session, tier, (router_rows.PROVIDER_NAME,),
+                                                      f"tier {tier.name}: ")]
+        else:
+            network = session.get(Network, router.network_id)
+            owner = f"network {network.name}"
+            problems = self._problems(session, network, ROUTER_PROVIDERS, "")
         router.last_checked = utcnow()
         text = "; ".join(problems)
         if problems and text != router.problems:
             router.health, router.problems = "Failed", text
-            raise_alert(session, AlertType.SERVICE_DOMAINROUTER, f"Router {router.name} of network {network.name} "
-                        f"is unhealthy", text, zone_id=router.zone_id)
+            raise_alert(session, AlertType.SERVICE_DOMAINROUTER, f"Router {router.name} of {owner} is unhealthy",
+                        text, zone_id=router.zone_id)
             record_event(session, None, "ROUTER.HEALTH.FAILED", f"Router {router.name}: {text}", level="ERROR",
                          account_id=router.account_id, domain_id=router.domain_id, resource_type="DomainRouter",
                          resource_uuid=router.uuid)
@@ -99,3 +101,23 @@ class RouterMonitor(PeriodicTask):
                          resource_uuid=router.uuid)
         session.flush()
         return RouterHealth(router.uuid, not problems, tuple(problems))
+
+    def _problems(self, session: Session, network: Network, providers: tuple[str, ...], prefix: str) -> list[str]:
+        """What those of `providers` that serve `network` report wrong with its router, each prefixed with
+        `prefix`."""
+        described = service_network(session, network, self._secrets)
+        problems: list[str] = []
+        for name in sorted(set(offering_providers(session, network.network_offering_id)) & set(providers)):
+            if name not in self._registry.network_providers():
+                problems.append(f"{prefix}provider {name} is not installed")
+                continue
+            try:
+                applied = self._registry.network_provider(name).applied_config(described)
+            except Exception as error:  # an unreachable router is a problem to report, not a crash
+                problems.append(f"{prefix}provider {name} did not answer: {error}")
+                continue
+            if not applied.implemented:
+                problems.append(f"{prefix}the router is gone: provider {name} does not implement network "
+                                f"{network.name} (restart the network or VPC to rebuild it)")
+            problems.extend(prefix + problem for problem in applied.problems)
+        return problems

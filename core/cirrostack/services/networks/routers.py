@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from cirrostack.db.models.infrastructure import Zone
 from cirrostack.db.models.networks import Network, NetworkState, Router, RouterState
+from cirrostack.db.models.vpc import Vpc
 from cirrostack.db.paging import DEFAULT_PAGE_SIZE, fetch_page
 from cirrostack.errors import InvalidState
 from cirrostack.plugins.registry import PluginRegistry
@@ -67,7 +68,10 @@ def destroy_router(session: Session, caller: Caller, registry: PluginRegistry, s
 def list_routers(session: Session, caller: Caller, owners: scope.ListScope, *, id: Router | None = None,
                  name: str | None = None, state: str | None = None, zone: Zone | None = None,
                  network: Network | None = None, keyword: str | None = None, page: int = 1,
-                 pagesize: int | None = DEFAULT_PAGE_SIZE) -> tuple[list[Router], int]:
+                 pagesize: int | None = DEFAULT_PAGE_SIZE, vpc: Vpc | None = None,
+                 for_vpc: bool | None = None) -> tuple[list[Router], int]:
+    """Routers the caller may see. A VPC tier's `network` finds the VPC's router; `vpc` a VPC's router;
+    `for_vpc` True only VPC routers, False only per-network ones."""
     statement = scope.visible(caller, "Router")
     if id is not None:
         statement = statement.where(Router.id == id.id)
@@ -77,9 +81,15 @@ def list_routers(session: Session, caller: Caller, owners: scope.ListScope, *, i
         statement = statement.where(func.lower(Router.name) == name.strip().lower())
     if state is not None:
         statement = statement.where(func.lower(Router.state) == state.strip().lower())
-    for column, value in ((Router.zone_id, zone), (Router.network_id, network)):
+    if network is not None and network.vpc_id is not None:
+        statement = statement.where(Router.vpc_id == network.vpc_id)
+    elif network is not None:
+        statement = statement.where(Router.network_id == network.id)
+    for column, value in ((Router.zone_id, zone), (Router.vpc_id, vpc)):
         if value is not None:
             statement = statement.where(column == value.id)
+    if for_vpc is not None:
+        statement = statement.where(Router.vpc_id.is_not(None) if for_vpc else Router.vpc_id.is_(None))
     if keyword:
         statement = statement.where(Router.name.contains(keyword, autoescape=True))
     return fetch_page(session, statement.order_by(Router.id), page, pagesize)

@@ -179,6 +179,9 @@ ROUTER_RESPONSE = Response("router", (
     Field("requiresupgrade", "boolean", "true if the router template requires upgrader"),
     Field("healthcheckfailed", "boolean", "true if the router's last health check found problems"),
     Field("healthproblems", "string", "what the router's last health check found broken"),
+    Field("vpcid", "string", "VPC the router belongs to"),
+    Field("vpcname", "string", "the name of VPC the router belongs to"),
+    Field("nic", "set", "the list of nics associated with the router (a VPC router's: one per tier it serves)"),
 ), instance_type="DomainRouter")
 
 
@@ -281,7 +284,7 @@ def vm_nic_view(nic: Any) -> dict[str, Any]:
 
 def router_view(session: Session, router: Router) -> dict[str, Any]:
     zone = session.get(Zone, router.zone_id)
-    network = session.get(Network, router.network_id)
+    network = session.get(Network, router.network_id) if router.network_id is not None else None
     account = session.get(Account, router.account_id)
     domain = session.get(Domain, router.domain_id)
     return _clean({
