@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Mapping
 from typing import Any, BinaryIO
 
@@ -97,6 +98,18 @@ class InMemoryStore(StorageProvider):
         if data is None:
             raise ResourceUnavailable(f"store {store.name} holds no template at {path}")
         return target.write(data)
+
+    def template_size(self, store: StoreRef, path: str) -> int:
+        return len(self._template(store, path))
+
+    def open_template(self, store: StoreRef, path: str) -> BinaryIO:
+        return io.BytesIO(self._template(store, path))
+
+    def _template(self, store: StoreRef, path: str) -> bytes:
+        data = self._bucket(store).get(path)
+        if data is None:
+            raise ResourceUnavailable(f"store {store.name} holds no template at {path}")
+        return data
 
     def delete_template(self, store: StoreRef, path: str) -> None:
         self._bucket(store).pop(path, None)

@@ -195,8 +195,28 @@ class StorageProvider(ABC):
     @abstractmethod
     @requires("roles", member=_store_role)
     def copy_template_out(self, store: StoreRef, path: str, target: BinaryIO) -> int:
-        """Write the template at `path` to `target` and return the number of bytes written.
+        """Write the template at `path` to `target` and return the number of bytes written (for a
+        whole copy at once, e.g. store to store; see `open_template` to stream).
         Changes nothing on the store. Raises ResourceUnavailable naming the path when absent.
+        """
+
+    @abstractmethod
+    @requires("roles", member=_store_role)
+    def template_size(self, store: StoreRef, path: str) -> int:
+        """The size in bytes of the template at `path`, as `open_template` will deliver it.
+        Changes nothing on the store. Raises ResourceUnavailable naming the path when absent.
+        """
+
+    @abstractmethod
+    @requires("roles", member=_store_role)
+    def open_template(self, store: StoreRef, path: str) -> BinaryIO:
+        """Open the template at `path` for reading in chunks, without copying it anywhere first
+        (extract downloads stream from it while the client receives the first bytes).
+
+        Returns a readable binary stream; `read(n)` gives at most `n` bytes and b"" at the end. The
+        caller closes it, which releases whatever the stream holds (file handle, connection); closing
+        twice is harmless. A failure while reading raises ResourceUnavailable from `read`. Changes
+        nothing on the store. Raises ResourceUnavailable naming the path when absent (nothing stays open).
         """
 
     @abstractmethod

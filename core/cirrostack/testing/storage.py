@@ -110,13 +110,14 @@ class StorageProviderConformance:
                 guarded_provider.initialise_store(replace(store, scope=scope))
 
     @pytest.mark.parametrize("method", ["initialise_store", "capacity", "copy_template_in", "copy_template_out",
-                                        "delete_template"])
+                                        "template_size", "open_template", "delete_template"])
     def test_an_unreachable_store_raises_resource_unavailable(self, provider: StorageProvider,
                                                               unreachable_store: StoreRef, method: str) -> None:
         arguments = {
             "initialise_store": (), "capacity": (), "delete_template": ("templates/absent",),
             "copy_template_in": (TemplateRef(str(uuid.uuid4()), "conformance", "RAW"), io.BytesIO(b"x")),
             "copy_template_out": ("templates/absent", io.BytesIO()),
+            "template_size": ("templates/absent",), "open_template": ("templates/absent",),
         }[method]
         expect_error(ResourceUnavailable, "for a store that does not answer", provider, method,
                      unreachable_store, *arguments)
@@ -136,6 +137,26 @@ class StorageProviderConformance:
         assert call(provider, "copy_template_out", ready_store, info.path, out) == len(TEMPLATE_BYTES)
         assert out.getvalue() == TEMPLATE_BYTES, "copy_template_out returned other bytes than were copied in"
         call(provider, "delete_template", ready_store, info.path)
+
+    def test_a_template_streams_out_in_chunks_with_its_size(self, provider: StorageProvider,
+                                                            ready_store: StoreRef) -> None:
+        template = TemplateRef(str(uuid.uuid4()), "conformance", "RAW")
+        info = call(provider, "copy_template_in", ready_store, template, io.BytesIO(TEMPLATE_BYTES))
+        assert call(provider, "template_size", ready_store, info.path) == len(TEMPLATE_BYTES)
+        stream = call(provider, "open_template", ready_store, info.path)
+        try:
+            first = stream.read(1000)
+            rest = b"".join(iter(lambda: stream.read(4096), b""))
+        finally:
+            stream.close()
+        stream.close()  # closing twice is harmless
+        assert len(first) <= 1000, "open_template's read(n) must give at most n bytes"
+        assert first + rest == TEMPLATE_BYTES, "open_template streamed other bytes than were copied in"
+        call(provider, "delete_template", ready_store, info.path)
+        for method in ("template_size", "open_template"):
+            error = expect_error(ResourceUnavailable, "for a deleted template", provider, method, ready_store,
+                                 info.path)
+            assert info.path in str(error), f"{method}'s error must name the path {info.path}: {error}"
 
     def test_copying_a_template_again_replaces_it(self, provider: StorageProvider, ready_store: StoreRef) -> None:
         template = TemplateRef(str(uuid.uuid4()), "conformance", "RAW")

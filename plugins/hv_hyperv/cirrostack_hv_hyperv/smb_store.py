@@ -15,8 +15,10 @@ a template.
 from __future__ import annotations
 
 import hashlib
+import io
+import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
@@ -117,6 +119,20 @@ class SmbImageStore(StorageProvider):
         with _share(store) as share:
             return share.read(path, target)
 
+    def template_size(self, store: StoreRef, path: str) -> int:
+        with _share(store) as share:
+            return share.size(path)
+
+    def open_template(self, store: StoreRef, path: str) -> BinaryIO:
+        """The file opened on the share; its connection stays logged on until the stream is closed."""
+        connection = ExitStack()
+        try:
+            share = connection.enter_context(_share(store))
+            return _ShareReader(share.open_for_reading(path), connection, f"{share.label}: reading {path}")
+        except BaseException:
+            connection.__exit__(*sys.exc_info())  # as a `with` would: SMB failures become ResourceUnavailable
+            raise
+
     def delete_template(self, store: StoreRef, path: str) -> None:
         with _share(store) as share:
             share.remove(path)
@@ -159,7 +175,7 @@ class _ShareSession:
     """File operations on one share with one logged-on session; paths are relative to the store root."""
 
     def __init__(self, location: ShareLocation, options: dict[str, Any], label: str) -> None:
-        self._location, self._options, self._label = location, options, label
+        self._location, self._options, self.label = location, options, label
 
     def makedirs(self, path: str) -> None:
         import smbclient
@@ -206,13 +222,30 @@ class _ShareSession:
 
         unc = self._location.unc(path)
         if not smbclient.path.isfile(unc, **self._options):
-            raise ResourceUnavailable(f"{self._label} has no file {path}")
+            raise ResourceUnavailable(f"{self.label} has no file {path}")
         written = 0
         with smbclient.open_file(unc, mode="rb", **self._options) as source:
             while chunk := source.read(CHUNK_BYTES):
                 target.write(chunk)
                 written += len(chunk)
         return written
+
+    def size(self, path: str) -> int:
+        import smbclient
+
+        unc = self._location.unc(path)
+        if not smbclient.path.isfile(unc, **self._options):
+            raise ResourceUnavailable(f"{self.label} has no file {path}")
+        return int(smbclient.stat(unc, **self._options).st_size)
+
+    def open_for_reading(self, path: str) -> Any:
+        """The open file at `path` (the caller closes it); ResourceUnavailable naming `path` when absent."""
+        import smbclient
+
+        unc = self._location.unc(path)
+        if not smbclient.path.isfile(unc, **self._options):
+            raise ResourceUnavailable(f"{self.label} has no file {path}")
+        return smbclient.open_file(unc, mode="rb", buffering=0, **self._options)
 
     def remove(self, path: str) -> None:
         """Remove `path` and its folder when that is left empty; a file already gone is fine."""
@@ -234,3 +267,32 @@ class _ShareSession:
             smbclient.remove(unc, **self._options)
         except (SMBException, OSError, ValueError):
             pass  # the copy's own failure is what the caller needs to see
+
+
+class _ShareReader(io.RawIOBase):
+    """A file open on a share, read by the chunk; closing it closes the file and logs the session off."""
+
+    def __init__(self, file: Any, connection: ExitStack, label: str) -> None:
+        super().__init__()
+        self._file, self._connection, self._label = file, connection, label
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        from smbprotocol.exceptions import SMBException
+
+        try:
+            data = self._file.read(len(buffer))
+        except (SMBException, OSError) as exc:
+            raise ResourceUnavailable(f"{self._label} failed: {exc}") from exc
+        buffer[:len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            try:
+                self._file.close()
+            finally:
+                self._connection.close()
+        super().close()

@@ -77,6 +77,13 @@ class StoreCopy:
     def copy_out(self, path: str, target: BinaryIO) -> int:
         return self.provider.copy_template_out(self.ref, path, target)
 
+    def size(self, path: str) -> int:
+        return self.provider.template_size(self.ref, path)
+
+    def open(self, path: str) -> BinaryIO:
+        """The copy at `path` opened for streaming; the caller closes it."""
+        return self.provider.open_template(self.ref, path)
+
 
 def holds_data(store: ImageStore) -> bool:
     """A store of a plugin provider holds copies; the core's NFS provider does not."""
