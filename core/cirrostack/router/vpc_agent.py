@@ -46,12 +46,28 @@ class VpcRouterAgent:
     def apply_rules(self, config: VpcRouterConfig) -> list[str]:
         """Load the VPC's complete nat and filter tables unless the kernel already holds exactly them."""
         text = render(config)
-        saved = run(["iptables-save"], self.namespace).stdout
-        if _files.read_text(self.rules_file) == text and iptables.parse(saved) == iptables.parse(text):
+        if _files.read_text(self.rules_file) == text and not self.rules_problems(config):
             return []
         run(["iptables-restore"], self.namespace, stdin=text)
         _files.write_if_changed(self.rules_file, text, 0o600)
         return ["iptables rules loaded"]
+
+    def rules_problems(self, config: VpcRouterConfig) -> list[str]:
+        """How the kernel's tables differ from what `config` renders: the rules the router tags (NAT, load
+        balancer, ACL items) and the default-deny policies of INPUT and FORWARD."""
+        saved = run(["iptables-save"], self.namespace).stdout
+        problems = []
+        if iptables.parse(saved) != iptables.parse(render(config)):
+            problems.append("the router's iptables rules differ from its configuration")
+        policies, table = {}, ""
+        for line in saved.splitlines():
+            table = line[1:].strip() if line.startswith("*") else table
+            if table == "filter" and line.startswith(":"):
+                chain, policy = line[1:].split()[:2]
+                policies[chain] = policy
+        problems += [f"the router's {chain} policy is {policies.get(chain, 'missing')}, not DROP"
+                     for chain in ("INPUT", "FORWARD") if policies.get(chain) != "DROP"]
+        return problems
 
     def apply(self, config: VpcRouterConfig) -> list[str]:
         """Make the router enforce `config`: the VPC's tables, then each tier's DHCP/DNS, load balancer and

@@ -6,8 +6,9 @@
       cpub-vu  (public bridge)     ── vpp<vpc>  ═ veth ═ eth1      public IPs     ┘ cirro-vpc-<vpc uuid>
 
 The namespace forwards between its interfaces, so tiers reach each other through their gateways; the
-default route leaves through eth1 to the public gateway. A tier's interface comes with its first apply and
-goes with `remove_tier`; the namespace goes with the VPC's last tier (`shutdown`).
+default route leaves through eth1 to the public gateway. The namespace and its public side come with the first
+apply (the VPC's router started, or its first tier) and go with `shutdown`; a tier's interface comes with its
+first apply and goes with `remove_tier`.
 """
 
 from __future__ import annotations
@@ -100,6 +101,20 @@ class VpcNamespaceBackend:
         if not self.is_implemented(config.vpc_uuid):
             return AppliedConfig(implemented=False)
         return self.agent(config.vpc_uuid).read(config, tier_uuid)
+
+    def router_problems(self, config: VpcRouterConfig) -> list[str]:
+        """What differs on the VPC's router as a whole from `config`: its public interface, the public
+        addresses it holds, its tables. [] when it matches (or the router does not exist; see is_implemented)."""
+        namespace = vpc_namespace(config.vpc_uuid)
+        if not self.is_implemented(config.vpc_uuid):
+            return []
+        if not link_exists(PUBLIC_DEVICE, namespace):
+            return [f"the router has no public interface {PUBLIC_DEVICE}"]
+        shown = run(["ip", "-o", "-4", "addr", "show", "dev", PUBLIC_DEVICE], namespace).stdout
+        held = {line.split()[3].split("/", 1)[0] for line in shown.splitlines() if len(line.split()) > 3}
+        problems = [f"public address {address} is not on {PUBLIC_DEVICE}"
+                    for address in config.public_addresses() if address not in held]
+        return problems + self.agent(config.vpc_uuid).rules_problems(config)
 
     def remove_tier(self, vpc_uuid: str, tier: ServiceNetwork) -> None:
         """Take one tier off the VPC's router: its daemons, files and interface (both ends)."""

@@ -2,8 +2,9 @@
 
     nat     port forwarding and static NAT of every tier (the per-network router's lines), then one SNAT
             rule per tier: its CIDR leaves through the public interface as the VPC's source NAT address
-    filter  INPUT: the tiers may reach the router (DHCP, DNS, user data); from outside only load balancer
-            ports. FORWARD: replies pass; from outside only what port forwarding or static NAT translated;
+    filter  INPUT: the tiers may reach the router (DHCP, DNS, user data); from outside only ICMP (the VPC's
+            public address answers ping, as CloudStack's VPC router does) and load balancer ports.
+            FORWARD: replies pass; from outside only what port forwarding or static NAT translated;
             traffic leaving a tier passes the tier's egress ACL chain, traffic entering a tier its ingress
             ACL chain, and traffic that passed its egress chain may leave to the outside.
 
@@ -78,7 +79,8 @@ def render(config: VpcRouterConfig) -> str:
     filter_ = ["*filter", ":INPUT DROP [0:0]", ":FORWARD DROP [0:0]", ":OUTPUT ACCEPT [0:0]"]
     filter_ += [f":{_chain(direction, tier.network.uuid)} - [0:0]" for tier in config.tiers
                 for direction in ("in", "out")]
-    filter_ += ["-A INPUT -i lo -j ACCEPT", "-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"]
+    filter_ += ["-A INPUT -i lo -j ACCEPT", "-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+                "-A INPUT -p icmp -j ACCEPT"]
     filter_ += [f"-A INPUT -i {tier_device(tier.network.uuid)} -j ACCEPT" for tier in config.tiers]
     for tier in config.tiers:
         for rule in tier.lb_rules:

@@ -3,7 +3,8 @@
 The core describes tiers one at a time (a ServiceNetwork whose `vpc_uuid` names the VPC). The provider keeps
 each tier's desired state as a RouterConfig in `<router.state.dir>/vpc-<vpc uuid>/<tier uuid>.json`
 (private to root), and on every call hands the VPC's backend all tiers at once. Shutting a tier down takes
-its interface and daemons off the router; shutting down the VPC's last tier removes the router.
+its interface and daemons off the router. The router as a whole (namespace, public side, packet filter) is
+started with the VPC (`start_router`) or its first tier, and removed only by `stop_router`.
 
 It serves DHCP, DNS, user data, source NAT, static NAT, port forwarding, load balancing (haproxy, on the
 one tier of a VPC that may have Lb) and each tier's network ACL. VPN and site-to-site VPN are not served yet.
@@ -34,7 +35,7 @@ from cirrostack.router.agent import _files
 from cirrostack.router.agent.haproxy import ALGORITHMS, PROTOCOLS, STICKINESS_METHODS
 from cirrostack.router.config import RouterConfig
 from cirrostack.router.vpc_backend import VpcNamespaceBackend
-from cirrostack.router.vpc_config import VpcRouterConfig
+from cirrostack.router.vpc_config import VpcRouterConfig, vpc_namespace
 
 
 def _vpc_of(network: ServiceNetwork) -> str:
@@ -79,12 +80,15 @@ class VpcVirtualRouter(PushedServices, NetworkServiceProvider):
         `network` as described now) replacing its own; the public side as `network` describes it."""
         vpc_uuid = _vpc_of(network)
         tier = tier or self.tier_config(network)
-        tiers = {tier.network.uuid: tier}
-        directory = self.backend.directory(vpc_uuid)
-        for path in sorted(directory.glob("*.json")) if directory.exists() else ():
-            if path.stem not in tiers:
-                tiers[path.stem] = RouterConfig.from_json(path.read_text())
+        tiers = {config.network.uuid: config for config in self.pushed_tiers(vpc_uuid)}
+        tiers[tier.network.uuid] = tier
         return VpcRouterConfig(vpc_uuid, network, tuple(tiers[uuid] for uuid in sorted(tiers)))
+
+    def pushed_tiers(self, vpc_uuid: str) -> tuple[RouterConfig, ...]:
+        """Every tier's config as last pushed to the VPC's router, sorted by the tier's uuid."""
+        directory = self.backend.directory(vpc_uuid)
+        paths = sorted(directory.glob("*.json")) if directory.exists() else []
+        return tuple(RouterConfig.from_json(path.read_text()) for path in paths)
 
     def _push(self, network: ServiceNetwork, **service_state: Any) -> list[str]:
         vpc_uuid = _vpc_of(network)
@@ -102,22 +106,40 @@ class VpcVirtualRouter(PushedServices, NetworkServiceProvider):
     def applied_config(self, network: ServiceNetwork) -> AppliedConfig:
         return self.backend.read(self.vpc_config(network), network.uuid)
 
-
-
-
     def apply_network_acl(self, network: ServiceNetwork, rules: Sequence[NetworkAclRule]) -> None:
         self._push(network, acl_rules=tuple(rules))
 
-
-
     def shutdown_network(self, network: ServiceNetwork) -> None:
+        """Take the tier off the VPC's router. The router itself stays, holding the VPC's public side, until
+        `stop_router` (CloudStack 4.3 keeps a VPC's router while the VPC lives)."""
         vpc_uuid = _vpc_of(network)
         with router_lock(vpc_uuid):
             self._config_file(vpc_uuid, network.uuid).unlink(missing_ok=True)
-            remaining = self.vpc_config(network).tiers
-            others = tuple(tier for tier in remaining if tier.network.uuid != network.uuid)
-            if not others:
-                self.backend.shutdown(vpc_uuid)
-                return
+            others = tuple(tier for tier in self.vpc_config(network).tiers if tier.network.uuid != network.uuid)
             self.backend.remove_tier(vpc_uuid, network)
-            self.backend.apply(VpcRouterConfig(vpc_uuid, network, others))
+            if self.backend.is_implemented(vpc_uuid):
+                self.backend.apply(VpcRouterConfig(vpc_uuid, network, others))
+
+    # -- the VPC's router as a whole (createVPC, start/stop/destroyRouter, deleteVPC) ---------------
+
+    def start_router(self, vpc: ServiceNetwork) -> list[str]:
+        """Bring up the router of the VPC `vpc` describes (its `vpc_uuid` and public side): the namespace,
+        the public interface holding the VPC's addresses and the whole packet filter (everything denied that
+        no tier's ACL allows), with every tier last pushed. Returns what changed; [] when it was up already.
+        Raises HostUnreachable, ResourceAllocationFailed; a router it had to create is removed again then."""
+        vpc_uuid = _vpc_of(vpc)
+        with router_lock(vpc_uuid):
+            return self.backend.apply(VpcRouterConfig(vpc_uuid, vpc, self.pushed_tiers(vpc_uuid)))
+
+    def stop_router(self, vpc_uuid: str) -> None:
+        """Remove the VPC's router with every tier on it, its processes, interfaces and files. Idempotent."""
+        with router_lock(vpc_uuid):
+            self.backend.shutdown(vpc_uuid)
+
+    def router_problems(self, vpc: ServiceNetwork) -> list[str]:
+        """What is wrong with the VPC's router as a whole: gone, no public interface, or tables that differ
+        from its configuration. [] for a healthy router (tiers are read back with `applied_config`)."""
+        vpc_uuid = _vpc_of(vpc)
+        if not self.backend.is_implemented(vpc_uuid):
+            return [f"the router is gone: namespace {vpc_namespace(vpc_uuid)} does not exist"]
+        return self.backend.router_problems(VpcRouterConfig(vpc_uuid, vpc, self.pushed_tiers(vpc_uuid)))

@@ -1,6 +1,7 @@
 """The router monitor: every `router.check.interval` seconds, reads each running router's health back from
 its provider (`applied_config().problems`). A router the provider no longer implements (its namespace is
-gone) is a problem too. A VPC's router is read back once per tier it serves (the VPC's implemented tiers).
+gone) is a problem too. A VPC's router is read back as a whole (namespace, public side, tables) and once per
+tier it serves (the VPC's implemented tiers); one without tiers in use is healthy when the whole is.
 
 A router whose provider reports problems is marked (health "Failed", the problems kept on the row and
 shown by listRouters), and an ALERT.SERVICE.DOMAINROUTER alert and a ROUTER.HEALTH.FAILED event are
@@ -27,7 +28,7 @@ from cirrostack.services.events import record as record_event
 from cirrostack.services.networks.providers import ROUTER_PROVIDERS
 from cirrostack.services.networks.service_network import offering_providers, service_network
 from cirrostack.services.periodic import PeriodicTask
-from cirrostack.services.vpc import router_rows
+from cirrostack.services.vpc import router_rows, vpc_router
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +79,10 @@ class RouterMonitor(PeriodicTask):
         if router.vpc_id is not None:
             vpc = session.get(Vpc, router.vpc_id)
             owner = f"VPC {vpc.name}"
-            problems = [problem for tier in router_rows.implemented_tiers(session, vpc.id)
-                        for problem in self._problems(session, tier, (router_rows.PROVIDER_NAME,),
-                                                      f"tier {tier.name}: ")]
+            problems = self._vpc_router_problems(session, vpc)
+            problems += [problem for tier in router_rows.implemented_tiers(session, vpc.id)
+                         for problem in self._problems(session, tier, (router_rows.PROVIDER_NAME,),
+                                                       f"tier {tier.name}: ")]
         else:
             network = session.get(Network, router.network_id)
             owner = f"network {network.name}"
@@ -101,6 +103,13 @@ class RouterMonitor(PeriodicTask):
                          resource_uuid=router.uuid)
         session.flush()
         return RouterHealth(router.uuid, not problems, tuple(problems))
+
+    def _vpc_router_problems(self, session: Session, vpc: Vpc) -> list[str]:
+        """What is wrong with the VPC's router as a whole, with or without tiers in use."""
+        try:
+            return vpc_router.problems(session, self._registry, vpc)
+        except Exception as error:  # an unreachable router is a problem to report, not a crash
+            return [f"provider {router_rows.PROVIDER_NAME} did not answer: {error}"]
 
     def _problems(self, session: Session, network: Network, providers: tuple[str, ...], prefix: str) -> list[str]:
         """What those of `providers` that serve `network` report wrong with its router, each prefixed with

@@ -1,10 +1,12 @@
 """startRouter, stopRouter, rebootRouter and destroyRouter on a VPC's router.
 
 A VPC's router serves all of the VPC's tiers at once, so each command acts on every tier the router
-serves: stop shuts each implemented tier down on the VpcVirtualRouter (the namespace goes with the last
-one), start implements each tier that was implemented before and pushes its whole state again (leases,
-user data, ACLs, NAT and load balancer rules), reboot does both. Destroy stops the router and removes its
-row, as CloudStack 4.3 allows; restartVPC (or the next tier implemented) brings up a new router.
+serves: stop shuts each implemented tier down on the VpcVirtualRouter and then removes the router (its
+namespace); start brings the router up with the VPC's public side (vpc_router), implements each tier that
+was implemented before and pushes its whole state again (leases, user data, ACLs, NAT and load balancer
+rules); reboot does both. A router of a VPC without tiers in use starts with its public side alone.
+Destroy stops the router and removes its row, as CloudStack 4.3 allows; restartVPC (or the next tier
+implemented) brings up a new router.
 """
 
 from __future__ import annotations
@@ -21,14 +23,12 @@ from cirrostack.services.context import Caller
 from cirrostack.services.events import record as record_event
 from cirrostack.services.networks import implement
 from cirrostack.services.networks.apply import push_network
-from cirrostack.services.vpc import router_rows, tiers
+from cirrostack.services.vpc import router_rows, tiers, vpc_router
 
 
 def start(session: Session, caller: Caller, registry: PluginRegistry, secrets: Any, router: Router) -> Router:
-    """Implement again every tier the router served and push each tier's whole state. Records ROUTER.START.
-
-    Raises InvalidState when the router is Running, or when its VPC has no tier that was ever implemented
-    (the router comes with the VPC's first tier in use)."""
+    """Bring the router up again with the VPC's public side, implement again every tier it served and push
+    each tier's whole state. Records ROUTER.START. Raises InvalidState when the router is Running."""
     if router.state == RouterState.RUNNING.value:
         raise InvalidState(f"id: router {router.name} is already Running")
     _bring_up(session, registry, secrets, router)
@@ -38,7 +38,7 @@ def start(session: Session, caller: Caller, registry: PluginRegistry, secrets: A
 
 def stop(session: Session, caller: Caller, registry: PluginRegistry, secrets: Any, router: Router,
          forced: bool = False) -> Router:
-    """Take every tier off the router; the router (its namespace) goes with the last. Records ROUTER.STOP.
+    """Take every tier off the router, then remove the router (its namespace). Records ROUTER.STOP.
 
     Raises InvalidState when the router is already Stopped, unless `forced`."""
     if router.state == RouterState.STOPPED.value and not forced:
@@ -77,17 +77,16 @@ def served_tiers(session: Session, router: Router) -> list[Network]:
 def _take_down(session: Session, caller: Caller, registry: PluginRegistry, secrets: Any, router: Router) -> None:
     for tier in router_rows.implemented_tiers(session, router.vpc_id):
         implement.shutdown(session, registry, secrets, tier, caller=caller)
+    vpc_router.stop(registry, session.get(Vpc, router.vpc_id))
     router.state = RouterState.STOPPED.value
     session.flush()
 
 
 def _bring_up(session: Session, registry: PluginRegistry, secrets: Any, router: Router) -> None:
-    used = [tier for tier in tiers.tiers_of(session, router.vpc_id) if tier.state != NetworkState.ALLOCATED.value]
-    if not used:
-        vpc = session.get(Vpc, router.vpc_id)
-        raise InvalidState(f"id: router {router.name} of VPC {vpc.name} has no tier in use to route; it starts "
-                           f"with the VPC's first tier (createNetwork vpcid={vpc.uuid}, then deploy into it)")
-    for tier in used:
+    vpc_router.start(session, registry, session.get(Vpc, router.vpc_id))
+    for tier in tiers.tiers_of(session, router.vpc_id):
+        if tier.state == NetworkState.ALLOCATED.value:  # never in use: nothing of it to push
+            continue
         if tier.state == NetworkState.IMPLEMENTED.value:  # implemented in the database, gone from the router
             tier.state = NetworkState.SHUTDOWN.value
         push_network(session, registry, secrets, tier)

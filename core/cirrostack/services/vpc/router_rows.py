@@ -1,10 +1,10 @@
 """The Router row of a VPC's router: one live row per VPC (`routers.vpc_id`), following the router's data plane.
 
-The VpcVirtualRouter brings a VPC's router up with the VPC's first implemented tier and takes it down with
-the last one shut down; the row follows: implementing a tier makes it Running (creating it the first time,
-or again after destroyRouter), shutting down the VPC's last implemented tier makes it Stopped, and deleteVPC
-removes it. The network implementation calls `tier_implemented` and `tier_shut_down`; this module only keeps
-the rows and calls no provider.
+CloudStack 4.3 starts a VPC's router with the VPC (createVPC, unless start=false) and keeps it while the VPC
+lives. The row follows: it is created Running when the router is first started (vpc_router.start at
+createVPC or restartVPC, or the VPC's first tier implemented, `tier_implemented`), is Stopped by
+stopRouter, removed by destroyRouter (the next start creates a new one) and by deleteVPC. Shutting a tier
+down leaves the router and its row as they are. This module only keeps the rows and calls no provider.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ PROVIDER_NAME = "VpcVirtualRouter"
 
 
 def router_of_vpc(session: Session, vpc_id: int) -> Router | None:
-    """The VPC's live router row, None before its first tier was implemented or after destroyRouter."""
+    """The VPC's live router row; None before its router was first started (start=false) or after
+    destroyRouter."""
     return session.scalars(select(Router).where(Router.vpc_id == vpc_id, Router.removed.is_(None))).first()
 
 
@@ -33,36 +34,37 @@ def implemented_tiers(session: Session, vpc_id: int, *, excluding: Network | Non
     return list(session.scalars(statement.order_by(Network.id)))
 
 
-def tier_implemented(session: Session, tier: Network, described: ServiceNetwork) -> Router:
-    """Record that `tier` is implemented on its VPC's router: the router is Running and holds the VPC's
-    source NAT address (as `described` shows it); its row is created when the VPC has none."""
-    router = router_of_vpc(session, tier.vpc_id)
+def router_started(session: Session, vpc: Vpc, source_nat_ip: str) -> Router:
+    """Record that the VPC's router is up and holds `source_nat_ip`: its row is Running, created when the
+    VPC has none (its first start, or after destroyRouter)."""
+    router = router_of_vpc(session, vpc.id)
     if router is None:
-        vpc = session.get(Vpc, tier.vpc_id)
         router = Router(name="", vpc_id=vpc.id, zone_id=vpc.zone_id, account_id=vpc.account_id,
                         domain_id=vpc.domain_id, provider_name=PROVIDER_NAME, backend="namespace")
         session.add(router)
         session.flush()
         router.name = f"r-{router.id}-VM"
     router.state = RouterState.RUNNING.value
-    router.public_ip = described.source_nat_ip or None
+    router.public_ip = source_nat_ip or None
     router.guest_ip = None  # one address per tier: the tiers' gateways, shown as the router's NICs
     session.flush()
     return router
 
 
+def tier_implemented(session: Session, tier: Network, described: ServiceNetwork) -> Router:
+    """Record that `tier` is implemented on its VPC's router, which the provider brought up with it when it
+    was not: the router is Running and holds the VPC's source NAT address (as `described` shows it)."""
+    return router_started(session, session.get(Vpc, tier.vpc_id), described.source_nat_ip)
+
+
 def tier_shut_down(session: Session, tier: Network) -> Router | None:
-    """Record that `tier` is off its VPC's router; the router is Stopped once no other tier is implemented
-    (the provider removed the router's namespace with the last tier)."""
-    router = router_of_vpc(session, tier.vpc_id)
-    if router is not None and not implemented_tiers(session, tier.vpc_id, excluding=tier):
-        router.state = RouterState.STOPPED.value
-        session.flush()
-    return router
+    """Record that `tier` is off its VPC's router. The router keeps running without it (as in CloudStack
+    4.3, a VPC's router lives until stopRouter, destroyRouter or deleteVPC), so its row does not change."""
+    return router_of_vpc(session, tier.vpc_id)
 
 
 def remove_with_vpc(session: Session, vpc: Vpc) -> Router | None:
-    """Remove the router row of a VPC being deleted (it has no tiers left, so no data plane either)."""
+    """Remove the router row of a VPC being deleted (vpcs.delete_vpc removed the router itself first)."""
     router = router_of_vpc(session, vpc.id)
     if router is not None:
         router.state = RouterState.DESTROYED.value

@@ -1,11 +1,13 @@
 """VPCs: createVPC, listVPCs, updateVPC, deleteVPC and restartVPC.
 
 Creating a VPC checks its CIDR (an IPv4 private range), its offering and that every hypervisor of the zone
-declares `vpc`; it takes the VPC's source NAT address when the offering has SourceNat. The VPC's router
-comes up with its first implemented tier (the VpcVirtualRouter provider keeps one router per VPC) and goes
-with its last; its Router row (router_rows) follows it and goes with the VPC. deleteVPC refuses a VPC that
-still has tiers, as CloudStack 4.3 does; restartVPC pushes every tier's whole state to the router again,
-re-creating a router that was destroyed or whose namespace is gone.
+declares `vpc`; it takes the VPC's source NAT address when the offering has SourceNat. As in CloudStack 4.3
+the createVPC job then starts the VPC's router (vpc_router) holding that address, unless start=false: such
+a VPC gets its router with its first implemented tier or on restartVPC. A router that cannot be started
+fails the job and takes the VPC back out (`start_new_vpc`). The router's Router row (router_rows) follows it.
+deleteVPC refuses a VPC that still has tiers, as CloudStack 4.3 does, and removes the router; restartVPC
+starts the router and pushes every tier's whole state to it again, re-creating a router that was destroyed
+or whose namespace is gone.
 """
 
 from __future__ import annotations
@@ -13,19 +15,21 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cirrostack.db.models import Account
 from cirrostack.db.models.infrastructure import NetworkType, Zone
+from cirrostack.db.models.networks import Router
 from cirrostack.db.models.vpc import Vpc, VpcOffering, VpcOfferingState, VpcState
 from cirrostack.db.paging import DEFAULT_PAGE_SIZE, fetch_page
-from cirrostack.errors import InvalidParameter, ResourceInUse
+from cirrostack.errors import InvalidParameter, ResourceAllocationFailed, ResourceInUse
 from cirrostack.plugins.registry import PluginRegistry
 from cirrostack.services import hypervisor_support, scope
 from cirrostack.services.context import Caller
 from cirrostack.services.events import record as record_event
 from cirrostack.services.networks import lifecycle
-from cirrostack.services.vpc import addresses, router_rows, tiers
+from cirrostack.services.vpc import addresses, router_rows, tiers, vpc_router
 from cirrostack.services.vpc.offerings import services_of
 
 
@@ -60,6 +64,34 @@ def create_vpc(session: Session, caller: Caller, registry: PluginRegistry, *, ow
     return vpc
 
 
+def start_new_vpc(session: Session, caller: Caller, registry: PluginRegistry, vpc: Vpc) -> Vpc:
+    """Start the router of a VPC createVPC just made, and commit. When the router cannot be started, the VPC
+    is taken back out whole: the router's leftovers are removed from the network host, the VPC's addresses
+    are freed and its row deleted (an ERROR VPC.CREATE event tells what happened), and ResourceAllocationFailed
+    naming the VPC and the cause is raised."""
+    try:
+        vpc_router.start(session, registry, vpc)
+        session.commit()
+        return vpc
+    except Exception as error:
+        session.rollback()
+        failure = error
+    vpc = session.get(Vpc, vpc.id)
+    try:
+        vpc_router.stop(registry, vpc)
+    except Exception as cleanup_error:  # reported with the cause; the VPC goes anyway
+        failure = ResourceAllocationFailed(f"{failure}; removing what was started failed too: {cleanup_error}")
+    addresses.release_all(session, caller, vpc)
+    for router in session.scalars(select(Router).where(Router.vpc_id == vpc.id)):
+        session.delete(router)
+    session.delete(vpc)
+    text = f"VPC {vpc.name} was not created: its router could not be started: {failure}"
+    record_event(session, caller, "VPC.CREATE", text, level="ERROR", account_id=vpc.account_id,
+                 domain_id=vpc.domain_id, resource_type="Vpc", resource_uuid=vpc.uuid)
+    session.commit()
+    raise ResourceAllocationFailed(f"createVPC: {text}") from failure
+
+
 def update_vpc(session: Session, caller: Caller, vpc: Vpc, *, name: str | None = None,
                displaytext: str | None = None) -> Vpc:
     """Rename or describe a VPC. Records VPC.UPDATE."""
@@ -75,14 +107,18 @@ def update_vpc(session: Session, caller: Caller, vpc: Vpc, *, name: str | None =
     return vpc
 
 
-def delete_vpc(session: Session, caller: Caller, vpc: Vpc) -> None:
-    """Remove a VPC without tiers, its router row, and free its public addresses. Records VPC.DELETE.
+def delete_vpc(session: Session, caller: Caller, registry: PluginRegistry, vpc: Vpc) -> None:
+    """Remove a VPC without tiers with its router (from the network host, and its row), and free its public
+    addresses. Records VPC.DELETE.
 
-    Raises ResourceInUse naming the tiers that are left."""
+    Raises ResourceInUse naming the tiers that are left; what the provider raises when the router cannot be
+    removed (the VPC then stays)."""
     left = tiers.tiers_of(session, vpc.id)
     if left:
         raise ResourceInUse(f"id: VPC {vpc.name} still has tiers {', '.join(tier.name for tier in left[:5])}; "
                             f"delete them (deleteNetwork) first")
+    if router_rows.router_of_vpc(session, vpc.id) is not None:  # never started (start=false): nothing to remove
+        vpc_router.stop(registry, vpc)
     addresses.release_all(session, caller, vpc)
     router_rows.remove_with_vpc(session, vpc)
     vpc.state = VpcState.INACTIVE.value
@@ -93,8 +129,9 @@ def delete_vpc(session: Session, caller: Caller, vpc: Vpc) -> None:
 
 
 def restart_vpc(session: Session, caller: Caller, registry: PluginRegistry, secrets: Any, vpc: Vpc) -> Vpc:
-    """Push every tier's whole state to the VPC's router again (implementing tiers that are not).
-    Records VPC.RESTART."""
+    """Start the VPC's router (with its public side; a new one when it was destroyed or never started) and
+    push every tier's whole state to it again (implementing tiers that are not). Records VPC.RESTART."""
+    vpc_router.start(session, registry, vpc)
     for tier in tiers.tiers_of(session, vpc.id):
         lifecycle.restart_network(session, caller, registry, secrets, tier)
     vpc.restart_required = False

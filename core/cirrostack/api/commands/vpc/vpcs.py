@@ -85,8 +85,10 @@ def prepare_create_vpc(call: Call, name: str, displaytext: str, cidr: str, vpcof
 
 
 @CREATE_VPC.handler
-def create_vpc(call: Call, id: str, **_arguments: Any) -> dict[str, Any]:
+def create_vpc(call: Call, id: str, start: bool = True, **_arguments: Any) -> dict[str, Any]:
     vpc = call.session.scalars(select(Vpc).where(Vpc.uuid == id)).one()
+    if start:
+        vpc = vpcs.start_new_vpc(call.session, call.caller, call.registry, vpc)
     return vpc_view(call.session, vpc, call.caller.is_root_admin)
 
 
@@ -98,7 +100,7 @@ def update_vpc(call: Call, id: Vpc, name: str | None = None, displaytext: str | 
 
 @DELETE_VPC.handler
 def delete_vpc(call: Call, id: Vpc) -> None:
-    vpcs.delete_vpc(call.session, call.caller, id)
+    vpcs.delete_vpc(call.session, call.caller, call.registry, id)
 
 
 @RESTART_VPC.handler
