@@ -19,8 +19,10 @@ def _default_vpc_offering(api) -> dict:
 
 
 def _vpc(api, client, built, name: str = "vpc1", cidr: str = "10.10.0.0/16") -> dict:
+    """A VPC whose router is not started (start=false): these tests check the API, not the data plane
+    (tests/test_vpc_router_start.py starts routers in namespaces of its own)."""
     return finished(api, client("createVPC", name=name, displaytext=name, cidr=cidr, zoneid=built["zone"]["id"],
-                                vpcofferingid=_default_vpc_offering(api)["id"]))["vpc"]
+                                vpcofferingid=_default_vpc_offering(api)["id"], start="false"))["vpc"]
 
 
 def _tier(client, built, vpc: dict, name: str, gateway: str, netmask: str = "255.255.255.0",

@@ -2,8 +2,9 @@
 by a tier's networkid, forvpc, and unfiltered for the root admin) Running with the VPC's id, its source NAT
 address and a NIC per tier; stopRouter removes its namespace, startRouter and rebootRouter bring back the
 tier's leases and tables; the router monitor reports a namespace removed by hand, with an alert and an
-event, and restartVPC rebuilds it; destroyRouter removes the row and restartVPC makes a new router; deleting
-the tier stops the router and deleteVPC removes its row.
+event, and restartVPC rebuilds it; destroyRouter removes the row and restartVPC makes a new router; the router
+of a VPC created with start=false comes with its first tier in use, stays Running once the tier is deleted,
+and deleteVPC removes it with its row.
 
 Everything runs in a network host namespace of the test's own (setting `network.host.namespace`) on
 10.26.0.0/24 (public) and 10.27.0.0/16 (the VPC). Without root or the data-plane programs the test skips,
@@ -105,9 +106,9 @@ def test_the_vpc_router_is_listed_powered_monitored_and_removed_with_its_vpc(ope
     alice = api.user("alice")
     vpc_offering = ok(api.root("listVPCOfferings", isdefault="true"))["vpcoffering"][0]
     vpc = finished(api, alice("createVPC", name="shop", displaytext="shop", cidr="10.27.0.0/16", zoneid=zone,
-                              vpcofferingid=vpc_offering["id"]))["vpc"]
+                              vpcofferingid=vpc_offering["id"], start="false"))["vpc"]
     owned_namespaces.append(vpc_namespace(vpc["id"]))
-    assert _routers(api, vpcid=vpc["id"]) == []  # no tier in use yet: the router comes with the first
+    assert _routers(api, vpcid=vpc["id"]) == []  # start=false: the router comes with the first tier in use
     offering = ok(api.root("listNetworkOfferings", name=TIER_OFFERING))["networkoffering"][0]
     tier = ok(alice("createNetwork", name="web", displaytext="web", zoneid=zone, vpcid=vpc["id"],
                     networkofferingid=offering["id"], gateway="10.27.1.1", netmask="255.255.255.0"))["network"]
@@ -177,10 +178,12 @@ def test_the_vpc_router_is_listed_powered_monitored_and_removed_with_its_vpc(ope
     assert rebuilt["id"] != router["id"] and rebuilt["state"] == "Running"
     assert _tables(vpc_namespace(vpc["id"])) == tables
 
-    # the router stops with the VPC's last tier and its row goes with the VPC
+    # the router outlives the VPC's last tier; it goes with the VPC
     finished(api, api.root("destroyVirtualMachine", id=vm["id"], expunge="true"))
     finished(api, alice("deleteNetwork", id=tier["id"]))
-    assert vpc_namespace(vpc["id"]) not in _namespaces()
-    assert [r["state"] for r in _routers(api, vpcid=vpc["id"])] == ["Stopped"]
+    assert vpc_namespace(vpc["id"]) in _namespaces()
+    [alone] = _routers(api, vpcid=vpc["id"])
+    assert (alone["state"], alone["publicip"], alone.get("nic", [])) == ("Running", source_nat["ipaddress"], [])
+    assert [health.healthy for health in monitor.check_all()] == [True]
     finished(api, alice("deleteVPC", id=vpc["id"]))
-    assert _routers(api, listall="true") == []
+    assert _routers(api, listall="true") == [] and vpc_namespace(vpc["id"]) not in _namespaces()

@@ -44,7 +44,7 @@ def simulator_tier(cloud: Cloud) -> dict:
                                                              public_end="198.51.100.20"))
     offering = client.listVPCOfferings(isdefault="true", fetch_list=True)[0]
     vpc = client.createVPC(name="sim-vpc", displaytext="sim-vpc", cidr="10.41.0.0/16", zoneid=zone["id"],
-                           vpcofferingid=offering["id"], fetch_result=True)["vpc"]
+                           vpcofferingid=offering["id"], start="false", fetch_result=True)["vpc"]
     tier_offering = client.listNetworkOfferings(name="DefaultIsolatedNetworkOfferingForVpcNetworksNoLB",
                                                 fetch_list=True)[0]
     return client.createNetwork(name="sim-tier", displaytext="sim-tier", zoneid=zone["id"], vpcid=vpc["id"],
