@@ -8,6 +8,7 @@ Everything here reads the command's declaration; no command is special-cased.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -134,7 +135,13 @@ class Dispatcher:
             with self.database.session() as session:
                 call = Call(caller, session, self.registry, command, job_uuid=job_uuid, secrets=self.secrets,
                             jobs=self.jobs, paging=paging, commands=self.commands)
-                arguments = load_objects(command, parse_params(command, request, caller), caller, session)
+                parsed = parse_params(command, request, caller)
+                if new_uuid:
+                    # The prepare step already checked every object in the request; the job loads only what
+                    # its handler names, and gets the new object by its id.
+                    named = _named_params(_handler(command))
+                    parsed = {name: value for name, value in parsed.items() if name in named}
+                arguments = load_objects(command, parsed, caller, session)
                 if new_uuid:
                     arguments["id"] = new_uuid
                 result = job_result(command, _handler(command)(call, **arguments))
@@ -148,6 +155,16 @@ def _handler(command: Command):
     if command.run is None:
         raise CirroError(f"API command {command.name} is declared without a handler")
     return command.run
+
+
+def _named_params(handler: Any) -> frozenset[str]:
+    """The parameters `handler` declares by name (what `**rest` would collect is not among them)."""
+    named = getattr(handler, "__cirro_named_params__", None)
+    if named is None:
+        named = frozenset(name for name, parameter in inspect.signature(handler).parameters.items()
+                          if parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY))
+        handler.__cirro_named_params__ = named
+    return named
 
 
 def _effective_type(param: Param) -> ParamType:
