@@ -37,6 +37,7 @@ from cirrostack.db.models import ConfigurationValue
 from cirrostack.errors import CirroError, InvalidParameter
 from cirrostack.hookspecs.settings import Setting, SettingScope
 from cirrostack.services.context import Caller
+from cirrostack.services.settings import _cache
 from cirrostack.services.settings._convert import expected, parse, to_text
 from cirrostack.services.settings.catalog import CORE_SETTINGS, STATIC_KEYS
 
@@ -126,6 +127,7 @@ def set_value(session: Session, caller: Caller | None, key: str, new_value: Any,
                                               SettingScope.ACCOUNT: account_id, SettingScope.STORAGE: storage_id})
     text = new_value if isinstance(new_value, str) or new_value is None else to_text(setting, new_value)
     row = _row(session, setting, scope, scope_id)
+    _cache.note_change(session)
     if text is None or text.strip() == "":
         if row is not None:
             session.delete(row)
@@ -197,7 +199,13 @@ def plugin_values(session: Session, secrets: Any = None) -> dict[str, Any]:
 
 def _effective_text(session: Session, setting: Setting, scope_id: int | None) -> str | None:
     """The stored text at the setting's own scope for `scope_id` if there is one, else the global text.
-    One query reads both (services read settings in every deploy and list request)."""
+    One query reads both (services read settings in every deploy and list request), and its answer is
+    cached for a few seconds (`_cache`)."""
+    return _cache.cached_text(session, (setting.key.lower(), scope_id),
+                              lambda: _read_effective_text(session, setting, scope_id))
+
+
+def _read_effective_text(session: Session, setting: Setting, scope_id: int | None) -> str | None:
     at = [and_(ConfigurationValue.scope == SettingScope.GLOBAL.value, ConfigurationValue.scope_id == 0)]
     if scope_id is not None:
         at.append(and_(ConfigurationValue.scope == setting.scope.value, ConfigurationValue.scope_id == scope_id))
