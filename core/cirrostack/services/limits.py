@@ -15,7 +15,10 @@ memory MB; primary and secondary storage count bytes while their limits are give
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
@@ -25,7 +28,7 @@ from sqlalchemy.orm import Session
 from cirrostack.db.models import Account, Domain, VirtualMachine, VMState, Volume, VolumeState
 from cirrostack.db.models.limits import ResourceCount, ResourceLimit
 from cirrostack.db.models.snapshots import Snapshot, SnapshotState
-from cirrostack.errors import InvalidParameter, ResourceLimitExceeded
+from cirrostack.errors import CirroError, InvalidParameter, ResourceLimitExceeded
 from cirrostack.services import scope, settings
 from cirrostack.services.context import AccountType
 
@@ -144,21 +147,71 @@ def consume(session: Session, account_id: int, resource: ResourceType, amount: i
     Raises ResourceLimitExceeded (532) naming the resource, the limit and the account or domain
     whose limit it would pass; nothing stays counted then.
     """
-    if amount <= 0:
+    consume_all(session, account_id, {resource: amount})
+
+
+def consume_all(session: Session, account_id: int, amounts: Mapping[ResourceType, int]) -> None:
+    """`consume` for several resources at once (a deploy counts an instance, its CPUs, memory, ROOT
+    volume and its bytes): all of them are counted, or, raising ResourceLimitExceeded for the first
+    that passes a limit, none. An owner without limits has its counts moved by one UPDATE."""
+    wanted = {resource: amount for resource, amount in amounts.items() if amount > 0}
+    if not wanted:
         return
-    done: list[Owner] = []
-    for owner in owners_of(session, account_id):
-        limit = limit_of(session, owner, resource)
-        ceiling = None if limit == UNLIMITED else (limit * GIB if resource.in_bytes else limit)
-        if not _add(session, owner, resource, amount, ceiling):
-            for counted in done:
-                _decrease(session, counted, resource, amount)
-            held = count_of(session, owner, resource)
-            raise ResourceLimitExceeded(
-                f"Maximum number of resources of type '{resource.label}' for {owner.describe()} has been exceeded: "
-                f"the limit is {_amount(resource, limit, limit_unit=True)}, {_amount(resource, held)} are in use "
-                f"and {_amount(resource, amount)} more were asked for")
-        done.append(owner)
+    done: list[tuple[Owner, ResourceType, int]] = []
+    try:
+        for owner in owners_of(session, account_id):
+            if owner.unlimited and _add_unlimited(session, owner, wanted):
+                done.extend((owner, resource, amount) for resource, amount in wanted.items())
+                continue
+            for resource, amount in wanted.items():
+                _consume_one(session, owner, resource, amount)
+                done.append((owner, resource, amount))
+    except ResourceLimitExceeded:
+        for owner, resource, amount in done:
+            _decrease(session, owner, resource, amount)
+        raise
+
+
+def _consume_one(session: Session, owner: Owner, resource: ResourceType, amount: int) -> None:
+    limit = limit_of(session, owner, resource)
+    ceiling = None if limit == UNLIMITED else (limit * GIB if resource.in_bytes else limit)
+    if not _add(session, owner, resource, amount, ceiling):
+        held = count_of(session, owner, resource)
+        raise ResourceLimitExceeded(
+            f"Maximum number of resources of type '{resource.label}' for {owner.describe()} has been exceeded: "
+            f"the limit is {_amount(resource, limit, limit_unit=True)}, {_amount(resource, held)} are in use "
+            f"and {_amount(resource, amount)} more were asked for")
+
+
+#: Per database, the count rows known to exist (rows are never deleted), so that an owner without
+#: limits can have several counts moved by one UPDATE and tell from its row count that all moved.
+_ENSURED = "cirrostack.limits.ensured_rows"
+_KNOWN_ROWS: WeakKeyDictionary[Any, set[tuple[str, int, int]]] = WeakKeyDictionary()
+
+
+def _add_unlimited(session: Session, owner: Owner, amounts: dict[ResourceType, int]) -> bool:
+    """Add every amount to `owner`'s counts in one UPDATE when all their rows are known to exist;
+    False (nothing done) when some is not known yet, for the caller to count one by one."""
+    known = _KNOWN_ROWS.setdefault(session.get_bind(), set())
+    keys = [(owner.kind, owner.id, int(resource)) for resource in amounts]
+    if not all(key in known for key in keys):
+        return False
+    if len(amounts) == 1:
+        (resource, amount), = amounts.items()
+        values = {"kind": owner.kind, "owner": owner.id, "resource": int(resource), "amount": amount}
+        moved = session.execute(_ADD, values).rowcount
+    else:
+        by_type = case({int(resource): amount for resource, amount in amounts.items()},
+                       value=ResourceCount.resource_type)
+        moved = session.execute(update(ResourceCount).where(
+            ResourceCount.owner_type == owner.kind, ResourceCount.owner_id == owner.id,
+            ResourceCount.resource_type.in_([int(resource) for resource in amounts])
+        ).values(count=ResourceCount.count + by_type).execution_options(synchronize_session=False)).rowcount
+    if moved != len(amounts):
+        known.difference_update(keys)
+        raise CirroError(f"the resource counts of {owner.describe()} changed while they were being counted "
+                         "(a count row is missing); nothing was counted, try again")
+    return True
 
 
 _COUNT_ROW = (ResourceCount.owner_type == bindparam("kind"), ResourceCount.owner_id == bindparam("owner"),
@@ -175,8 +228,12 @@ def _add(session: Session, owner: Owner, resource: ResourceType, amount: int, ce
     created when the UPDATE matches none, which spares a SELECT on every call that fits."""
     values = {"kind": owner.kind, "owner": owner.id, "resource": int(resource), "amount": amount, "ceiling": ceiling}
     statement = _ADD if ceiling is None else _ADD_WITHIN
+    key = (owner.kind, owner.id, int(resource))
     if session.execute(statement, values).rowcount == 1:
+        if key not in session.info.get(_ENSURED, ()):  # a row this transaction made may yet roll back
+            _KNOWN_ROWS.setdefault(session.get_bind(), set()).add(key)
         return True
+    session.info.setdefault(_ENSURED, set()).add(key)
     _ensure_row(session, owner, resource)  # a first count of its kind; another transaction may be creating it
     return session.execute(statement, values).rowcount == 1
 

@@ -14,12 +14,12 @@ from cirrostack.services.usage.events import record_usage_event
 def charge_new(session: Session, account_id: int, size_bytes: int) -> None:
     """Count one more volume of `size_bytes` against the owner's limits, before the volume is made.
     Raises ResourceLimitExceeded (nothing stays counted then)."""
-    limits.consume(session, account_id, ResourceType.VOLUME, 1)
-    try:
-        limits.consume(session, account_id, ResourceType.PRIMARY_STORAGE, size_bytes)
-    except Exception:
-        limits.release(session, account_id, ResourceType.VOLUME, 1)
-        raise
+    limits.consume_all(session, account_id, root_volume_amounts(size_bytes))
+
+
+def root_volume_amounts(size_bytes: int) -> dict[ResourceType, int]:
+    """What one new volume of `size_bytes` counts against its owner's limits."""
+    return {ResourceType.VOLUME: 1, ResourceType.PRIMARY_STORAGE: size_bytes}
 
 
 def record_created(session: Session, volume: Volume, *, offering_id: int | None) -> None:
