@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from cirrostack.db.models import Account, AsyncJob, Domain, User
 from cirrostack.errors import InvalidParameter, PermissionDenied
@@ -71,7 +71,9 @@ def load_visible(session: Session, caller: Caller, entity: str, uuid: str, param
     belongs to someone outside the caller's scope; the three cases read the same.
     """
     model = registered_entity(entity).model
-    found = session.scalars(visible(caller, entity).where(model.uuid == uuid)).first()
+    # The row alone: its relations load when something reads them (most handlers read none, and the
+    # eager joins of a zone, offering or template cost more than the row).
+    found = session.scalars(visible(caller, entity).where(model.uuid == uuid).options(lazyload("*"))).first()
     if found is None:
         raise InvalidParameter(param, f"{entity} {uuid} does not exist")
     return found

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from cirrostack.db.models.compute import Volume
 from cirrostack.db.models.infrastructure import Cluster, Zone
@@ -53,8 +53,8 @@ def candidate_pools(session: Session, zone_id: int, cluster_id: int | None, tags
     if cluster_id is not None:
         statement = statement.where(or_(zone_wide, StoragePool.cluster_id == cluster_id))
     wanted = {tag.strip() for tag in tags if tag.strip()}
-    pools = session.scalars(statement.order_by(StoragePool.id)).unique().all()
-    return [pool for pool in pools if wanted <= set(pool.tag_names)]
+    pools = session.scalars(statement.order_by(StoragePool.id).options(lazyload("*"))).all()
+    return [pool for pool in pools if not wanted or wanted <= set(pool.tag_names)]
 
 
 def allocatable_bytes(session: Session, pool: StoragePool) -> int:

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
+from cirrostack.db.base import new_uuid
 from cirrostack.db.models.accounts import Account, AsyncJob
 from cirrostack.db.models.compute import VirtualMachine, VMDetail, VMState, Volume
 from cirrostack.db.models.infrastructure import AllocationState, Host, Zone
@@ -38,9 +39,15 @@ from cirrostack.services.security_groups import enforcement as security_group_en
 from cirrostack.services.usage.events import record_usage_event
 from cirrostack.services.vms.spec import vm_ref, vm_spec
 from cirrostack.services.vms.states import claim, move, require_state
+from cirrostack.services.volumes._metering import root_volume_amounts
 from cirrostack.services.volumes.data_volumes import create_volume
 from cirrostack.services.volumes.disk_files import delete_root_disk_files
-from cirrostack.services.volumes.vm_volumes import create_root_volume, recover_vm_volumes, release_vm_volumes
+from cirrostack.services.volumes.vm_volumes import (
+    create_root_volume,
+    recover_vm_volumes,
+    release_vm_volumes,
+    root_size_bytes,
+)
 
 _HOST_NAME = re.compile(r"[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 
@@ -66,6 +73,7 @@ class DeployRequest:
     custom_details: dict[str, str] = field(default_factory=dict)
     networks: list[Any] = field(default_factory=list)  # Network rows (networkids); empty: the zone's default
     ip_address: str | None = None  # for the NIC on the first network
+    display_vm: bool = True
 
 
 @dataclass
@@ -100,24 +108,29 @@ def deploy(session: Session, caller: Caller, request: DeployRequest, secrets: An
     if zone.allocation_state == AllocationState.DISABLED.value and not caller.is_root_admin:
         raise InvalidState(f"zoneid: zone {zone.name} is Disabled; VMs can be deployed in Enabled zones only")
     _require_ready_template(request.template, zone)
-    _consume_vm_limits(session, owner.id, size)
+    root_bytes = request.root_size_bytes or root_size_bytes(session, request.template, zone.id)
+    # The VM and its ROOT volume are counted together: one UPDATE per owner without limits.
+    limits.consume_all(session, owner.id, {**_vm_amounts(size), **root_volume_amounts(root_bytes)})
     vm = VirtualMachine(name=request.name or "", display_name=request.display_name, account_id=owner.id,
                         domain_id=owner.domain_id, zone_id=zone.id, template_id=request.template.id,
                         service_offering_id=request.offering.id, cpus=size.cpus, cpu_speed_mhz=size.cpu_speed_mhz,
                         memory_mb=size.memory_mb,
                         hypervisor_type=request.hypervisor or request.template.hypervisor_type,
                         state=VMState.STOPPED.value, ha_enabled=request.offering.offer_ha,
-                        keypair_name=request.keypair_name, userdata=request.userdata, group_name=request.group)
+                        keypair_name=request.keypair_name, userdata=request.userdata, group_name=request.group,
+                        display_vm=request.display_vm,
+                        dynamically_scalable=request.template.is_dynamically_scalable)
+    vm.uuid = new_uuid()
+    vm.name = vm.name or vm.uuid
+    vm.display_name = vm.display_name or vm.name
     session.add(vm)
     session.flush()
     vm.instance_name = f"i-{owner.id}-{vm.id}-VM"
-    vm.name = vm.name or vm.uuid
-    vm.display_name = vm.display_name or vm.name
     if request.template.password_enabled and secrets is not None:
         vm.password_encrypted = secrets.encrypt(token_source.token_urlsafe(9))
     for name, value in request.custom_details.items():
         session.add(VMDetail(vm_id=vm.id, name=name, value=value))
-    create_root_volume(session, caller, vm, request.template, request.root_size_bytes)
+    create_root_volume(session, caller, vm, request.template, root_bytes, charged=True)
     vm_networks.allocate_for_deploy(session, caller, vm, zone, owner, request.networks, request.ip_address)
     if request.disk_offering is not None:
         data = create_volume(session, caller, name=f"DATA-{vm.id}", zone=zone, offering=request.disk_offering,
@@ -141,7 +154,9 @@ def start(session: Session, caller: Caller, vm: VirtualMachine, drivers: Drivers
     """
     require_state(vm, "start", VMState.STOPPED, VMState.ERROR)
     # Where it may go is read before the claim: the transaction's locks are then held for a few UPDATEs only.
-    placement = _plan_placement(session, vm, host)
+    # held for the usage event below; its relations are not needed
+    offering = session.get(ServiceOffering, vm.service_offering_id, options=[lazyload("*")])
+    placement = _plan_placement(session, vm, host, offering)
     claim(session, vm, VMState.STARTING, "start", VMState.STOPPED, VMState.ERROR)
     try:
         affinity_placement.restrict_placement(session, vm, placement)  # locks the VM's affinity groups
@@ -169,7 +184,7 @@ def start(session: Session, caller: Caller, vm: VirtualMachine, drivers: Drivers
         raise
     move(vm, VMState.RUNNING, "start")
     vm.last_host_id = chosen.id
-    _usage(session, vm, "VM.START")
+    _usage(session, vm, "VM.START", offering)
     events.record(session, caller, "VM.START", f"Started VM {vm.name} on host {chosen.name}",
                   account_id=vm.account_id, domain_id=vm.domain_id, resource_type="VirtualMachine",
                   resource_uuid=vm.uuid)
@@ -315,9 +330,11 @@ def _give_back_host(session: Session, vm: VirtualMachine) -> None:
 
 
 def _consume_vm_limits(session: Session, account_id: int, size: ComputeSize) -> None:
-    limits.consume(session, account_id, ResourceType.INSTANCE, 1)
-    limits.consume(session, account_id, ResourceType.CPU, size.cpus)
-    limits.consume(session, account_id, ResourceType.MEMORY, size.memory_mb)
+    limits.consume_all(session, account_id, _vm_amounts(size))
+
+
+def _vm_amounts(size: ComputeSize) -> dict[ResourceType, int]:
+    return {ResourceType.INSTANCE: 1, ResourceType.CPU: size.cpus, ResourceType.MEMORY: size.memory_mb}
 
 
 def _release_vm_limits(session: Session, vm: VirtualMachine) -> None:
@@ -326,8 +343,9 @@ def _release_vm_limits(session: Session, vm: VirtualMachine) -> None:
     limits.release(session, vm.account_id, ResourceType.MEMORY, vm.memory_mb)
 
 
-def _usage(session: Session, vm: VirtualMachine, event_type: str) -> None:
-    offering = session.get(ServiceOffering, vm.service_offering_id)
+def _usage(session: Session, vm: VirtualMachine, event_type: str, offering: ServiceOffering | None = None) -> None:
+    if offering is None or offering.id != vm.service_offering_id:
+        offering = session.get(ServiceOffering, vm.service_offering_id)
     details = ({"cpuNumber": vm.cpus, "cpuSpeed": vm.cpu_speed_mhz, "memory": vm.memory_mb}
                if offering is not None and offering.is_customized else None)
     record_usage_event(session, event_type, account_id=vm.account_id, domain_id=vm.domain_id, zone_id=vm.zone_id,
@@ -335,11 +353,12 @@ def _usage(session: Session, vm: VirtualMachine, event_type: str) -> None:
                        offering_id=vm.service_offering_id, template_id=vm.template_id, details=details)
 
 
-def _plan_placement(session: Session, vm: VirtualMachine, host: Host | None) -> planner.Placement:
-    """Where to reserve room for `vm`: on `host` when given, else on the host it last ran on if that still
-    fits, else wherever the planner finds room. Reads only."""
-    offering = session.get(ServiceOffering, vm.service_offering_id)
-    return planner.plan(session, zone=session.get(Zone, vm.zone_id), cpus=vm.cpus, cpu_speed_mhz=vm.cpu_speed_mhz,
+def _plan_placement(session: Session, vm: VirtualMachine, host: Host | None,
+                    offering: ServiceOffering | None) -> planner.Placement:
+    """Where to reserve room for `vm` (whose offering is `offering`): on `host` when given, else on the host
+    it last ran on if that still fits, else wherever the planner finds room. Reads only."""
+    zone = session.get(Zone, vm.zone_id, options=[lazyload("*")])
+    return planner.plan(session, zone=zone, cpus=vm.cpus, cpu_speed_mhz=vm.cpu_speed_mhz,
                         memory_mb=vm.memory_mb, host_tags=_tags(offering), hypervisor=vm.hypervisor_type,
                         cluster_id=_volume_cluster(session, vm), required_host=host,
                         preferred_host_id=vm.last_host_id if host is None else None)

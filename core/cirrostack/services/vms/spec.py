@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from cirrostack.db.models.compute import VirtualMachine, VMDetail
 from cirrostack.db.models.templates import GuestOS, Template
@@ -18,8 +18,11 @@ from cirrostack.services.volumes.vm_volumes import disk_specs
 def vm_spec(session: Session, vm: VirtualMachine, secrets: Any = None, registry: Any = None) -> VMSpec:
     """The VM as the driver's start_vm needs it: size, every attached disk (pool secrets decrypted
     with `secrets`), its NICs (plumbed on its host through `registry`'s isolation methods), OS type and details."""
-    template = session.get(Template, vm.template_id) if vm.template_id else None
-    guest_os = session.get(GuestOS, vm.guest_os_id) if vm.guest_os_id else (template.guest_os if template else None)
+    template = session.get(Template, vm.template_id, options=[lazyload("*")]) if vm.template_id else None
+    if vm.guest_os_id:
+        guest_os = session.get(GuestOS, vm.guest_os_id, options=[lazyload("*")])
+    else:
+        guest_os = template.guest_os if template else None
     os_type = guest_os.display_name if guest_os is not None else ""
     rows = session.execute(select(VMDetail.name, VMDetail.value).where(VMDetail.vm_id == vm.id))
     details = {name: value for name, value in rows}

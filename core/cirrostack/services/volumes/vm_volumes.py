@@ -11,12 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
+from cirrostack.db.base import new_uuid
 from cirrostack.db.models.compute import VirtualMachine, Volume, VolumeState, VolumeType
 from cirrostack.db.models.offerings import ServiceOffering
 from cirrostack.db.models.storage import StoragePool
 from cirrostack.db.models.templates import Template, TemplateZoneRef
+from cirrostack.db.timestamps import utcnow
 from cirrostack.errors import InvalidParameter
 from cirrostack.hookspecs.hypervisor import DiskSpec, StoragePoolRef, TemplateSpec
 from cirrostack.services import events, storage_planner
@@ -29,6 +31,8 @@ GIB = 1024 ** 3
 
 def template_size_bytes(session: Session, template: Template, zone_id: int) -> int | None:
     """The virtual size of `template`'s image in the zone, None while the zone does not know it."""
+    if "zone_refs" in template.__dict__:  # loaded already (a deploy checks them): no query
+        return next((ref.size_bytes for ref in template.zone_refs if ref.zone_id == zone_id), None)
     return session.scalar(select(TemplateZoneRef.size_bytes).where(TemplateZoneRef.template_id == template.id,
                                                                   TemplateZoneRef.zone_id == zone_id))
 
@@ -52,25 +56,27 @@ def root_size_bytes(session: Session, template: Template, zone_id: int, requeste
 
 
 def create_root_volume(session: Session, caller: Caller, vm: VirtualMachine, template: Template,
-                       size_bytes: int | None = None) -> Volume:
+                       size_bytes: int | None = None, *, charged: bool = False) -> Volume:
     """Create `vm`'s ROOT volume (device 0) on a pool the storage planner picks in the VM's cluster
     or zone-wide, honouring the compute offering's storage tags; `size_bytes` None means the
     template's size. Counts it against the owner's limits and records VOLUME.CREATE (with the size,
-    a custom root disk size included). Raises InsufficientCapacity, ResourceLimitExceeded."""
+    a custom root disk size included); `charged` when the caller counted it already (`charge_new`).
+    Raises InsufficientCapacity, ResourceLimitExceeded."""
     if size_bytes is None:
         size_bytes = root_size_bytes(session, template, vm.zone_id)
-    charge_new(session, vm.account_id, size_bytes)
+    if not charged:
+        charge_new(session, vm.account_id, size_bytes)
     offering = session.get(ServiceOffering, vm.service_offering_id)
     pool = storage_planner.pick_pool(session, vm.zone_id, vm.cluster_id, size_bytes,
                                      storage_planner.split_tags(offering.tags if offering else None),
                                      vm.hypervisor_type)
-    volume = Volume(name=f"ROOT-{vm.id}", account_id=vm.account_id, domain_id=vm.domain_id, zone_id=vm.zone_id,
-                    vm_id=vm.id, device_id=0, volume_type=VolumeType.ROOT.value, size_bytes=size_bytes,
-                    pool_id=pool.id, template_id=template.id, state=VolumeState.READY.value)
+    volume_uuid, now = new_uuid(), utcnow()
+    volume = Volume(uuid=volume_uuid, path=volume_uuid, created=now, attached=now, name=f"ROOT-{vm.id}",
+                    account_id=vm.account_id, domain_id=vm.domain_id, zone_id=vm.zone_id, vm_id=vm.id, device_id=0,
+                    volume_type=VolumeType.ROOT.value, size_bytes=size_bytes, pool_id=pool.id,
+                    template_id=template.id, state=VolumeState.READY.value)
     session.add(volume)
     session.flush()
-    volume.path = volume.uuid
-    volume.attached = volume.created
     record_created(session, volume, offering_id=vm.service_offering_id)
     events.record(session, caller, "VOLUME.CREATE", f"Created ROOT volume {volume.name} ({size_bytes} bytes) for "
                                                    f"VM {vm.name} on pool {pool.name}",
@@ -111,7 +117,7 @@ def disk_spec(session: Session, volume: Volume, secrets: Any = None) -> DiskSpec
 
 def pool_ref(session: Session, pool_id: int | None, secrets: Any = None) -> StoragePoolRef | None:
     """The pool as a driver reaches it; secret details only when `secrets` can decrypt them."""
-    pool = session.get(StoragePool, pool_id) if pool_id is not None else None
+    pool = session.get(StoragePool, pool_id, options=[lazyload("*")]) if pool_id is not None else None
     if pool is None:
         return None
     details = {d.name: (secrets.decrypt(d.value) if d.encrypted else d.value)

@@ -122,15 +122,13 @@ def prepare_deploy(call: Call, zoneid: Zone, serviceofferingid: ServiceOffering,
         disk_offering=None if template.is_iso else diskofferingid, data_disk_gib=None if template.is_iso else size,
         keypair_name=keypair, userdata=_checked_userdata(userdata), group=group,
         hypervisor=hypervisor or (hostid.hypervisor_type if hostid else None), custom_details=custom,
-        networks=list(networkids or []), ip_address=ipaddress)
+        networks=list(networkids or []), ip_address=ipaddress, display_vm=displayvm)
     vm = lifecycle.deploy(call.session, call.caller, request, call.secrets)
     affinity_membership.join_at_deploy(call.session, vm, groups)
     security_group_membership.assign_on_deploy(call.session, vm, zoneid, owner, list(networkids or []),
                                                *security_groups)
     if template.is_iso:
         vm_iso.boot_from(call.session, vm, template, diskofferingid)
-    vm.display_vm = displayvm
-    vm.dynamically_scalable = template.is_dynamically_scalable
     return vm.uuid
 
 
