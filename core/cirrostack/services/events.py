@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, delete, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from cirrostack.db.audit import record_event
 from cirrostack.db.models import Account, Event
@@ -52,7 +52,8 @@ def record(session: Session, caller: Caller | None, event_type: str, description
     if registry is not None:
         # The owner is usually in the session already (the caller's or the acted-on object's account):
         # the identity map answers without a query, and the event is inserted with the session's next flush.
-        account = session.get(Account, event.account_id) if event.account_id is not None else None
+        account = (session.get(Account, event.account_id, options=[lazyload("*")])
+                   if event.account_id is not None else None)
         account_uuid = account.uuid if account is not None else ""
         lifecycle = LifecycleEvent(event_type, state, description, resource_type or "", resource_uuid or "",
                                    account_uuid)

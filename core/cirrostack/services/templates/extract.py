@@ -10,7 +10,8 @@ moment: a template deleted meanwhile is gone. Only a zone that keeps a copy on a
 holds data can extract (a direct-download template's image lives at its registered URL).
 extractVolume first has a host write the volume to `volume/<uuid>/` on the zone's store (the driver's
 `export_volume`); the token then names that store and path. An exported volume stays on the store until
-the next extractVolume of that volume replaces it.
+the next extractVolume of that volume replaces it; it counts against the volume owner's `secondary_storage`
+(the replaced export is given back; see secondary_storage.py).
 
 FTP_UPLOAD, CloudStack's other mode, is refused naming `mode`.
 """
@@ -29,11 +30,11 @@ from cirrostack.db.models import Account, Template, Zone
 from cirrostack.db.models.compute import Volume
 from cirrostack.db.models.storage import ImageStore
 from cirrostack.db.timestamps import utcnow
-from cirrostack.errors import InvalidParameter, PermissionDenied, ResourceUnavailable
+from cirrostack.errors import InvalidParameter, PermissionDenied, ResourceLimitExceeded, ResourceUnavailable
 from cirrostack.secrets import SecretKeyError
 from cirrostack.services import settings
 from cirrostack.services.context import Caller
-from cirrostack.services.templates import stores
+from cirrostack.services.templates import secondary_storage, stores
 from cirrostack.services.templates._access import check_may_change
 
 EXTRACT_PATH = "/client/extract"
@@ -105,7 +106,14 @@ def extract_volume(session: Session, caller: Caller, registry: Any, secrets: Any
     if zone is not None and zone.id != volume.zone_id:
         raise InvalidParameter("zoneid", f"volume {volume.name} ({volume.uuid}) is not in zone {zone.name}")
     exported = export_to_store(session, registry, secrets, volume, f"volume/{volume.uuid}", volume.uuid,
-                               "Extracting a volume")
+                               "Extracting a volume", measure_replaced=True)
+    secondary_storage.give_back(session, volume.account_id, exported.replaced_bytes)
+    try:
+        secondary_storage.count_copy(session, volume.account_id, exported.target, exported.stored.path,
+                                     exported.stored.size_bytes, f"the export of volume {volume.name} ({volume.uuid})")
+    except ResourceLimitExceeded:
+        session.commit()  # the export it replaced is gone either way, and so is its count
+        raise
     lifetime = int(settings.value(session, "extract.url.expiration.interval"))
     file_name = f"{volume.name}.{exported.stored.path.rpartition('.')[2]}"
     token, expires_at = file_token(secrets, exported.target.ref.uuid, exported.stored.path, file_name, lifetime)

@@ -27,7 +27,7 @@ from cirrostack.hookspecs.storage import DataObjectInfo
 from cirrostack.services import hypervisor_support
 from cirrostack.services.context import Caller
 from cirrostack.services.events import record
-from cirrostack.services.templates import stores
+from cirrostack.services.templates import secondary_storage, stores
 from cirrostack.services.templates.image_checks import format_checksum
 from cirrostack.services.vms.lifecycle import Drivers
 from cirrostack.services.volumes.disk_files import host_reaching
@@ -55,6 +55,8 @@ def create_from_volume(session: Session, caller: Caller, registry: Any, secrets:
                                "Creating a template from a volume")
     target, stored, zone, image_format = exported.target, exported.stored, exported.zone, exported.image_format
     subject = f"volume {volume.name} ({volume.uuid})"
+    secondary_storage.count_copy(session, caller.account_id, target, stored.path, stored.size_bytes,
+                                 f"template {name} from {subject}")
     template = Template(uuid=uuid, name=name, display_text=displaytext, format=image_format,
                         hypervisor_type=exported.hypervisor_type, guest_os_id=ostype.id, account_id=caller.account_id,
                         url=None, checksum=format_checksum("sha256", stored.sha256), bits=bits,
@@ -87,11 +89,13 @@ class ExportedVolume:
     hypervisor_type: str
     image_format: str
     source_template_id: int | None
+    replaced_bytes: int = 0  # the size of the file the export replaced (only measured when asked for)
 
 
 def export_to_store(session: Session, registry: Any, secrets: Any, volume: Volume, folder: str, name: str,
-                    feature: str) -> ExportedVolume:
+                    feature: str, *, measure_replaced: bool = False) -> ExportedVolume:
     """Have a host write `volume` to `<folder>/<name>.<ext>` on the image store of its zone that holds data.
+    With `measure_replaced`, the size of the file already there (which the export replaces) is measured first.
 
     Raises InvalidParameter("volumeid", ...) for a volume of the wrong type or state or a zone without
     such a store; InvalidState when its VM is not Stopped; UnsupportedOperation (432, naming `feature`)
@@ -119,7 +123,8 @@ def export_to_store(session: Session, registry: Any, secrets: Any, volume: Volum
     image_format = source_template.format if source_template is not None and not source_template.is_iso \
         else _NATIVE_FORMATS.get(host.hypervisor_type, "RAW")
     path = f"{folder}/{name}.{_EXTENSIONS.get(image_format, image_format.lower())}"
+    replaced = secondary_storage.size_on_store(target, path) if measure_replaced else 0
     driver, host_ref = Drivers(registry, secrets).for_host(host)
     stored = driver.export_volume(host_ref, disk_spec(session, volume, secrets), target.ref, path)
     return ExportedVolume(target, stored, zone, host.hypervisor_type, image_format,
-                          source_template.id if source_template is not None else None)
+                          source_template.id if source_template is not None else None, replaced)

@@ -24,7 +24,7 @@ from cirrostack.services.context import AccountType, Caller
 from cirrostack.services.events import record
 from cirrostack.services.infrastructure import _entities  # noqa: F401  (zones are loadable by uuid)
 from cirrostack.services.seed import stable_uuid
-from cirrostack.services.templates import stores
+from cirrostack.services.templates import secondary_storage, stores
 from cirrostack.services.templates._access import ISO_FORMAT, check_may_change
 from cirrostack.services.templates._formats import disk_format, hypervisor_type
 from cirrostack.services.templates.download import NOT_COPIED, NOT_DOWNLOADED, is_failed, start_download
@@ -199,6 +199,7 @@ def delete_template(session: Session, caller: Caller, template: Template, zone: 
         removed = list(template.zone_refs)
         template.zone_refs.clear()
     stores.delete_copies(session, removed)
+    secondary_storage.release_deleted_template(session, template, removed)
     where = f" from zone {zone.name}" if zone is not None else ""
     if not template.zone_refs:
         template.mark_removed()

@@ -5,8 +5,10 @@ same. `prepare_upload` checks the request and creates the volume in state "Uploa
 `VolumeUpload` row; `run_upload` (the async job) spools the URL to a temporary file with the template
 download's checks (size limit `max.template.iso.size`, checksum, image header, `template.download.timeout`
 and `.retries`), writes it to the zone's image store that holds data (e.g. SMB) and marks the volume
-"Uploaded" with its virtual size. A failure leaves the volume in "UploadError" with the reason in the
-upload's status, and nothing on the store (the store writes through a temporary name).
+"Uploaded" with its virtual size; the copy's size counts against the owner's `secondary_storage` and the
+virtual size against `primary_storage` (over a limit: 532, and the copy is removed). A failure leaves
+the volume in "UploadError" with the reason in the upload's status, and nothing on the store (the store
+writes through a temporary name).
 
 A zone whose image stores are all the core's NFS provider keeps no copies, so it cannot take uploads:
 that is refused up front, naming `zoneid`.
@@ -14,7 +16,7 @@ that is refused up front, naming `zoneid`.
 attachVolume of an Uploaded volume calls `import_to_pool` first: the volume is placed on a pool the VM
 reaches and a host copies the store copy onto it (`driver.import_volume`, capability
 `template_from_volume`); the volume is then Ready and attached as any other. deleteVolume removes the
-store copy (`delete_store_copy`).
+store copy (`delete_store_copy`) and gives its size back to `secondary_storage`.
 
 The copy lives at `template/tmpl/<volume uuid>/<volume uuid>.<format>` on the store: the store providers'
 contract writes images by that layout (`copy_template_in`), keyed by the uuid.
@@ -42,7 +44,7 @@ from cirrostack.services.context import Caller
 from cirrostack.services.image_stores import register_image_store_user
 from cirrostack.services.infrastructure.hosts import host_ref
 from cirrostack.services.limits import ResourceType
-from cirrostack.services.templates import stores
+from cirrostack.services.templates import secondary_storage, stores
 from cirrostack.services.templates._fetch import DownloadFailed, FetchLimits
 from cirrostack.services.volumes._metering import charge_new, record_created
 from cirrostack.services.volumes.disk_files import host_reaching
@@ -118,6 +120,7 @@ def run_upload(session: Session, caller: Caller, volume: Volume) -> Volume:
         raise ResourceUnavailable(f"uploadVolume: volume {volume.name} ({volume.uuid}) from {upload.url} failed: "
                                   f"{exc}") from exc
     try:
+        limits.consume(session, volume.account_id, ResourceType.SECONDARY_STORAGE, stored.size_bytes)
         limits.consume(session, volume.account_id, ResourceType.PRIMARY_STORAGE, image.virtual_size)
     except CirroError as exc:
         session.rollback()
@@ -194,17 +197,21 @@ def delete_store_copy(session: Session, volume: Volume) -> None:
     store = session.get(ImageStore, upload.store_id)
     copy = stores.store_copy(store) if store is not None and store.removed is None else None
     if copy is not None:
-        _delete_quietly(copy, upload.install_path, volume)
+        subject = f"uploaded volume {volume.name} ({volume.uuid})"
+        try:
+            size = secondary_storage.size_on_store(copy, upload.install_path)
+        except CirroError as exc:
+            log.warning("the copy %s of %s on image store %s was not removed: %s", upload.install_path, subject,
+                        copy.ref.name, exc)
+        else:
+            if secondary_storage.remove_quietly(copy, upload.install_path, subject):
+                secondary_storage.give_back(session, volume.account_id, size)
     upload.store_id, upload.install_path = None, None
     session.flush()
 
 
 def _delete_quietly(copy: stores.StoreCopy, path: str, volume: Volume) -> None:
-    try:
-        copy.provider.delete_template(copy.ref, path)
-    except CirroError as exc:
-        log.warning("the copy %s of uploaded volume %s on image store %s was not removed: %s", path, volume.uuid,
-                    copy.ref.name, exc)
+    secondary_storage.remove_quietly(copy, path, f"uploaded volume {volume.name} ({volume.uuid})")
 
 
 def upload_status(session: Session, volume: Volume) -> str | None:
