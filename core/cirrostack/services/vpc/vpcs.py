@@ -36,7 +36,8 @@ from cirrostack.services.vpc.offerings import services_of
 def create_vpc(session: Session, caller: Caller, registry: PluginRegistry, *, owner: Account, zone: Zone,
                offering: VpcOffering, name: str, displaytext: str | None, cidr: str,
                networkdomain: str | None = None) -> Vpc:
-    """A new Enabled VPC of `owner` in `zone`, with its source NAT address. Records VPC.CREATE.
+    """A new Enabled VPC of `owner` in `zone`, with its source NAT address; its router is started afterwards
+    by `start_new_vpc` (the createVPC job, unless start=false). Records VPC.CREATE.
 
     Raises InvalidParameter naming cidr, vpcofferingid, zoneid or name; UnsupportedOperation (432) when a
     hypervisor of the zone does not declare `vpc` (nothing is recorded then); InsufficientCapacity when no
