@@ -15,7 +15,7 @@ memory MB; primary and secondary storage count bytes while their limits are give
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -135,6 +135,25 @@ def limit_of(session: Session, owner: Owner, resource: ResourceType) -> int:
     return int(settings.value(session, f"max.{owner.kind}.{suffix}"))
 
 
+def limits_of(session: Session, owner: Owner, resources: Iterable[ResourceType]) -> dict[ResourceType, int]:
+    """`limit_of` for several resources, with one query for the explicit limits."""
+    wanted = list(resources)
+    if owner.unlimited:
+        return dict.fromkeys(wanted, UNLIMITED)
+    explicit = dict(session.execute(select(ResourceLimit.resource_type, ResourceLimit.max).where(
+        ResourceLimit.owner_type == owner.kind, ResourceLimit.owner_id == owner.id,
+        ResourceLimit.resource_type.in_([int(resource) for resource in wanted]))).all())
+    found = {}
+    for resource in wanted:
+        if explicit.get(int(resource)) is not None:
+            found[resource] = int(explicit[int(resource)])
+        elif (suffix := SETTING_SUFFIX.get(resource)) is not None:
+            found[resource] = int(settings.value(session, f"max.{owner.kind}.{suffix}"))
+        else:
+            found[resource] = UNLIMITED
+    return found
+
+
 def count_of(session: Session, owner: Owner, resource: ResourceType) -> int:
     """What `owner` holds of `resource` now (bytes for storage)."""
     found = session.scalar(select(ResourceCount.count).where(*_row_is(owner, resource)))
@@ -163,8 +182,9 @@ def consume_all(session: Session, account_id: int, amounts: Mapping[ResourceType
             if owner.unlimited and _add_unlimited(session, owner, wanted):
                 done.extend((owner, resource, amount) for resource, amount in wanted.items())
                 continue
+            owner_limits = limits_of(session, owner, wanted)
             for resource, amount in wanted.items():
-                _consume_one(session, owner, resource, amount)
+                _consume_one(session, owner, resource, amount, owner_limits[resource])
                 done.append((owner, resource, amount))
     except ResourceLimitExceeded:
         for owner, resource, amount in done:
@@ -172,8 +192,7 @@ def consume_all(session: Session, account_id: int, amounts: Mapping[ResourceType
         raise
 
 
-def _consume_one(session: Session, owner: Owner, resource: ResourceType, amount: int) -> None:
-    limit = limit_of(session, owner, resource)
+def _consume_one(session: Session, owner: Owner, resource: ResourceType, amount: int, limit: int) -> None:
     ceiling = None if limit == UNLIMITED else (limit * GIB if resource.in_bytes else limit)
     if not _add(session, owner, resource, amount, ceiling):
         held = count_of(session, owner, resource)
