@@ -27,8 +27,12 @@ from cirrostack.api.signature import sign
 from cirrostack.config import ServerConfig
 from cirrostack.db.models import Account, ServiceOffering, Template, User, Zone
 from cirrostack.demo import build_demo_zone
+from cirrostack.services import limits
 from cirrostack.services.accounts import root_admin_caller
+from cirrostack.services.accounts.auth import caller_of
+from cirrostack.services.accounts.tenants import create_account
 from cirrostack.services.accounts.users import register_user_keys
+from cirrostack.services.limits import ResourceType
 
 ADMIN_PASSWORD = "bench-Admin-pw1"
 
@@ -63,14 +67,28 @@ class BenchCloud:
         self.server.close()
 
 
-def open_cloud(db_url: str, data_dir: Path, job_workers: int = 4) -> BenchCloud:
-    """Build the server on `db_url` (an empty database), add the demo zone and register admin's keys."""
+#: A tenant's own limits for `open_cloud(as_tenant=True)`: room for the benchmarks, but real limits, so
+#: that every deploy is checked against them as a tenant's is.
+TENANT_LIMITS = {ResourceType.INSTANCE: 100_000, ResourceType.CPU: 100_000, ResourceType.MEMORY: 100_000_000,
+                 ResourceType.VOLUME: 100_000, ResourceType.PRIMARY_STORAGE: 10_000_000}
+
+
+def open_cloud(db_url: str, data_dir: Path, job_workers: int = 4, as_tenant: bool = False) -> BenchCloud:
+    """Build the server on `db_url` (an empty database), add the demo zone and register admin's keys,
+    or with `as_tenant` those of a new user account of the ROOT domain with `TENANT_LIMITS`."""
     config = ServerConfig(data_dir=data_dir, db=db_url, admin_password=ADMIN_PASSWORD, job_workers=job_workers,
                           server_id=f"bench:{uuid.uuid4().hex[:8]}")
     server = build_server(config)
     demo = build_demo_zone(server, announce=lambda _line: None)
     with server.database.session() as session:
         caller = root_admin_caller(session)
+        if as_tenant:
+            tenant = create_account(session, caller, accounttype=0, username="bench-tenant", password=ADMIN_PASSWORD,
+                                    email="tenant@bench.invalid", firstname="Bench", lastname="Tenant")
+            for resource, maximum in TENANT_LIMITS.items():
+                limits.set_limit(session, limits.account_owner(tenant), resource, maximum)
+            session.flush()
+            caller = caller_of(session.scalars(select(User).where(User.account_id == tenant.id)).one())
         user = session.get(User, caller.user_id)
         api_key, secret_key = register_user_keys(session, caller, server.secrets, user)
         account = session.get(Account, caller.account_id)

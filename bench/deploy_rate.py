@@ -143,19 +143,23 @@ def main() -> int:
     parser.add_argument("--vms", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=4, help="job executor worker threads (CIRRO_JOB_WORKERS)")
     parser.add_argument("--clients", type=int, default=4, help="threads sending deploy requests")
+    parser.add_argument("--as-tenant", action="store_true",
+                        help="deploy as a user account with its own resource limits (default: the root admin)")
     options = parser.parse_args()
     with contextlib.ExitStack() as stack:
         new_database = stack.enter_context(throwaway_mariadb()) if options.db == "mariadb" else (lambda: "")
         directories = [Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cirro-bench-"))) for _ in "ab"]
-        cloud = open_cloud(new_database(), directories[0], job_workers=options.workers)
+        cloud = open_cloud(new_database(), directories[0], job_workers=options.workers, as_tenant=options.as_tenant)
         stack.callback(cloud.close)
         offering = add_tiny_offering(cloud)
         marks = high_water_marks(cloud)
-        print(f"{options.vms} deploys, {options.db}, {options.workers} job workers, {options.clients} client threads; "
+        who = "a tenant with limits" if options.as_tenant else "the root admin"
+        print(f"{options.vms} deploys as {who}, {options.db}, {options.workers} job workers, "
+              f"{options.clients} client threads; "
               f"Python {platform.python_version()} on {platform.machine()}")
         deploy_seconds = deploy_all(cloud, offering, options.vms, options.clients)
         added = rows_since(cloud, marks)
-        baseline = open_cloud(new_database(), directories[1], job_workers=1)
+        baseline = open_cloud(new_database(), directories[1], job_workers=1, as_tenant=options.as_tenant)
         stack.callback(baseline.close)
         add_tiny_offering(baseline)
         insert_seconds = insert_same_rows(baseline, added, options.vms)
