@@ -59,7 +59,11 @@ def _counted(smb_zone: SmbZone, name: str) -> tuple[int, int]:  # noqa: F811
     with smb_zone.server.database.session() as session:
         account = session.scalars(select(Account).where(Account.name == name)).one()
         count = limits.count_of(session, limits.account_owner(account), ResourceType.SECONDARY_STORAGE)
-        return count, secondary_storage.held_bytes(session, account.id)
+        held = secondary_storage.held_bytes(session, account.id)
+        in_domain = secondary_storage.held_bytes_for(session, select(Account.id).where(
+            Account.domain_id == account.domain_id).scalar_subquery())
+        assert in_domain == held, "the recount of carol's domain (she is its only account) finds the same"
+        return count, held
 
 
 def _upload(smb_zone: SmbZone, url: str, account: str, domain_id: str) -> tuple[str, dict]:  # noqa: F811

@@ -11,7 +11,8 @@ exports (extractVolume) and uploaded volumes (uploadVolume). Counted in bytes as
 
 A copy that would pass a limit is removed again and the request fails with 532 naming
 secondary_storage. `held_bytes` recounts what an account holds, from the database for templates and
-from the stores for exports and uploads (it asks each store for the sizes).
+from the stores for exports and uploads (it asks each store for the sizes); `held_bytes_for` does so for
+the accounts of a recount (updateResourceCount).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cirrostack.db.models import Template, TemplateZoneRef
+from cirrostack.db.models import Account, Template, TemplateZoneRef
 from cirrostack.db.models.compute import Volume
 from cirrostack.db.models.storage import ImageStore
 from cirrostack.db.models.volume_uploads import VolumeUpload
@@ -115,6 +116,13 @@ def held_bytes(session: Session, account_id: int) -> int:
             total += sum(size_on_store(export, f"volume/{volume.uuid}/{volume.uuid}.{extension}")
                          for extension in EXPORT_EXTENSIONS)
     return total
+
+
+def held_bytes_for(session: Session, account_ids: object) -> int:
+    """`held_bytes` summed over the accounts `account_ids` selects (a subquery of account ids, as
+    limits' recount passes for an account or a domain's subtree)."""
+    ids = session.scalars(select(Account.id).where(Account.id.in_(account_ids), Account.removed.is_(None))).all()
+    return sum(held_bytes(session, account_id) for account_id in ids)
 
 
 def _store_copy(session: Session, store_id: int) -> stores.StoreCopy | None:
