@@ -74,6 +74,8 @@ def test_extract_template_gives_a_url_serving_the_share_copy(smb_cloud: SmbCloud
     assert download.status_code == 200, download.text
     assert hashlib.sha256(download.content).hexdigest() == smb_cloud.template_sha256
     assert "centos-smb.vhdx" in download.headers["Content-Disposition"]
+    assert download.headers["Content-Length"] == str(len(download.content)), "waitress passes the length on"
+    assert download.headers["Cache-Control"] == "no-store"
     tampered = requests.get(extracted["url"][:-4] + "AAAA", timeout=30)
     assert tampered.status_code == 431 and "not valid" in tampered.json()["errortext"]
 
