@@ -330,7 +330,7 @@ def _amount(resource: ResourceType, value: int, limit_unit: bool = False) -> str
 
 #: The types whose objects the server holds and can recount; the others keep their counts.
 RECOUNTED = (ResourceType.INSTANCE, ResourceType.VOLUME, ResourceType.SNAPSHOT, ResourceType.CPU,
-             ResourceType.MEMORY, ResourceType.PRIMARY_STORAGE)
+             ResourceType.MEMORY, ResourceType.PRIMARY_STORAGE, ResourceType.SECONDARY_STORAGE)
 
 
 def recount_account(session: Session, account: Account, resource: ResourceType) -> int:
@@ -351,6 +351,11 @@ def recount_domain(session: Session, domain: Domain, resource: ResourceType) -> 
 
 
 def _held(session: Session, account_ids: object, resource: ResourceType) -> int:
+    if resource is ResourceType.SECONDARY_STORAGE:
+        # The copies live on image stores, which that module asks (it counts through this one).
+        from cirrostack.services.templates.secondary_storage import held_bytes_for
+
+        return held_bytes_for(session, account_ids)
     gone_vm = (VMState.DESTROYED, VMState.EXPUNGING, VMState.EXPUNGED, VMState.ERROR)
     vms = (VirtualMachine.account_id.in_(account_ids), VirtualMachine.removed.is_(None),
            VirtualMachine.state.not_in([state.value for state in gone_vm]))

@@ -94,6 +94,15 @@ def test_an_uploaded_copy_is_counted_recounted_and_given_back_on_delete(  # noqa
     on_share = smb_zone.folder / f"template/tmpl/{volume_id}/{volume_id}.img"
     assert on_share.stat().st_size == len(IMAGE)
     assert _counted(smb_zone, account) == (len(IMAGE), len(IMAGE)), "the count is the copy's size, as recounted"
+    with smb_zone.server.database.session() as session:  # a wrong count that updateResourceCount must repair
+        owner = limits.account_owner(session.scalars(select(Account).where(Account.name == account)).one())
+        limits.set_count(session, owner, ResourceType.SECONDARY_STORAGE, 7)
+        session.commit()
+    status, body = smb_zone.root("updateResourceCount", resourcetype=11, account=account, domainid=domain_id)
+    assert status == 200, body
+    recounted = {int(item["resourcetype"]): int(item["resourcecount"]) for item in body["resourcecount"]}
+    assert recounted == {11: len(IMAGE)}, body
+    assert _counted(smb_zone, account) == (len(IMAGE), len(IMAGE))
     status, body = smb_zone.root("deleteVolume", id=volume_id)
     assert status == 200, body
     assert not on_share.exists()
