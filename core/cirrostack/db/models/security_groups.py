@@ -65,9 +65,11 @@ class SecurityGroupVmMap(Base):
 
 
 class SecurityRuleSetVersion(Base):
-    """The `seq` of the newest rule set computed for VM `vm_id`."""
+    """The `seq` of the newest rule set computed for VM `vm_id`, and the newest its host took
+    (`applied_seq`); a VM whose `applied_seq` is behind has a set still to push."""
 
     __tablename__ = "security_rule_set_versions"
 
     vm_id: Mapped[int] = mapped_column(ForeignKey("vm_instances.id"), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, default=0)
+    applied_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -27,6 +27,7 @@ from cirrostack.services.context import AccountType
 from cirrostack.services.events import record as record_event
 from cirrostack.services.infrastructure.hosts import host_ref
 from cirrostack.services.periodic import PeriodicTask
+from cirrostack.services.security_groups import enforcement as security_group_enforcement
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,8 @@ class HostMonitor(PeriodicTask):
         host.state = observed
         host.disconnected = None if observed == HostState.UP.value else utcnow()
         self._announce(session, host, change)
+        if observed == HostState.UP.value:  # it missed rule sets while away: push them again
+            security_group_enforcement.retry_on_host(session, self._registry, self._secrets, host)
         return change
 
     def _observe(self, host: Host) -> tuple[str, str]:

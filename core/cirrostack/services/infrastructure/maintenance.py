@@ -23,6 +23,7 @@ from cirrostack.services import alerts
 from cirrostack.services.context import Caller
 from cirrostack.services.events import record as record_event
 from cirrostack.services.infrastructure.hosts import apply_host_info, host_ref
+from cirrostack.services.security_groups import enforcement as security_group_enforcement
 
 log = logging.getLogger(__name__)
 
@@ -97,4 +98,5 @@ def reconnect(session: Session, caller: Caller, registry: PluginRegistry, secret
     session.flush()
     record_event(session, caller, "HOST.RECONNECT", f"Reconnected host {host.name}", resource_type="Host",
                  resource_uuid=host.uuid)
+    security_group_enforcement.retry_on_host(session, registry, secrets, host)
     return host

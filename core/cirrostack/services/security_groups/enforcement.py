@@ -7,7 +7,11 @@ runs when a member VM has started on its host (or moved to it). Each set's `seq`
 host is called, so a slower, older push can never replace a newer set.
 
 A host that fails to take a set keeps its previous one; the failure is logged and recorded as an
-ERROR event (SG.APPLY) naming the VM and the host, and the other hosts still get theirs.
+ERROR event (SG.APPLY) naming the VM and the host, and the other hosts still get theirs. As in CloudStack,
+the rules stay recorded and the set is pushed again later: each VM's `applied_seq` says which set its host
+took last, and `retry_on_host` pushes a newer set to every VM on a host whose host is behind. It runs when a
+host answers again (the host monitor, reconnectHost) and after any push a host took (`refresh_groups`).
+`require_applied` turns the failures of a rule change into the job's error.
 """
 
 from __future__ import annotations
@@ -16,11 +20,18 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from cirrostack.db.models import Host, SecurityGroupRule, SecurityGroupVmMap, VirtualMachine, VMState
-from cirrostack.errors import CirroError
+from cirrostack.db.models import (
+    Host,
+    SecurityGroupRule,
+    SecurityGroupVmMap,
+    SecurityRuleSetVersion,
+    VirtualMachine,
+    VMState,
+)
+from cirrostack.errors import CirroError, ResourceUnavailable
 from cirrostack.services import events, hypervisor_support
 from cirrostack.services._after_commit import after_commit
 from cirrostack.services.infrastructure.hosts import host_ref
@@ -44,11 +55,53 @@ def affected_vms(session: Session, group_ids: Iterable[int]) -> list[VirtualMach
 
 
 def refresh_groups(session: Session, registry: Any, secrets: Any, group_ids: Iterable[int]) -> list[str]:
-    """Push the current rule set of every VM `affected_vms` finds; commits. Returns the failures, one
-    line each (empty when every host took its set)."""
+    """Push the current rule set of every VM `affected_vms` finds, then retry the VMs still behind on
+    the hosts that took a set; commits. Returns the failures, one line each (empty when every host took
+    its set)."""
     session.commit()
-    return [problem for vm in affected_vms(session, group_ids)
-            if (problem := apply_to_vm(session, registry, secrets, vm)) is not None]
+    problems: dict[int, tuple[int, str]] = {}  # VM id -> (host id, failure)
+    answering: set[int] = set()
+    for vm in affected_vms(session, group_ids):
+        problem = apply_to_vm(session, registry, secrets, vm)
+        if problem is None:
+            answering.add(vm.host_id)
+        else:
+            problems[vm.id] = (vm.host_id, problem)
+    for host_id in sorted(answering):
+        host = session.get(Host, host_id)
+        retry_on_host(session, registry, secrets, host)
+        still_behind = {vm.id for vm in behind_on_host(session, host)}
+        for vm_id in [vm_id for vm_id, (on, _) in problems.items() if on == host_id and vm_id not in still_behind]:
+            del problems[vm_id]  # the retry got it there
+    return [problem for _host_id, problem in problems.values()]
+
+
+def require_applied(problems: list[str], change: str) -> None:
+    """Raise ResourceUnavailable when a rule change (`change`, e.g. "authorizing 1 ingress rule(s) in
+    security group web") reached the database but not every host: the job must not report plain success.
+    The message names each VM and host; the hosts get the sets again when they answer."""
+    if problems:
+        raise ResourceUnavailable(f"{change} is recorded, but {'; '.join(problems)}; the host gets the rules "
+                                  f"again when it answers again (or with the next push to it)")
+
+
+def behind_on_host(session: Session, host: Host) -> list[VirtualMachine]:
+    """Running VMs on `host` whose host has not taken their newest rule set, ordered by id."""
+    behind = select(SecurityRuleSetVersion.vm_id).where(SecurityRuleSetVersion.applied_seq < SecurityRuleSetVersion.seq)
+    return list(session.scalars(select(VirtualMachine).where(
+        VirtualMachine.id.in_(behind), VirtualMachine.host_id == host.id,
+        VirtualMachine.state == VMState.RUNNING.value, VirtualMachine.removed.is_(None)).order_by(VirtualMachine.id)))
+
+
+def retry_on_host(session: Session, registry: Any, secrets: Any, host: Host | None) -> list[str]:
+    """Push a fresh rule set to each VM on `host` that is behind (`behind_on_host`); commits. Returns
+    the failures, one line each (each also an ERROR event, as for any push)."""
+    if host is None:
+        return []
+    vms = behind_on_host(session, host)
+    if vms:
+        log.info("host %s: pushing the security rules of %d VM(s) again", host.name, len(vms))
+    return [problem for vm in vms if (problem := apply_to_vm(session, registry, secrets, vm)) is not None]
 
 
 def apply_to_vm(session: Session, registry: Any, secrets: Any, vm: VirtualMachine) -> str | None:
@@ -66,6 +119,11 @@ def apply_to_vm(session: Session, registry: Any, secrets: Any, vm: VirtualMachin
     except CirroError as error:
         session.rollback()
         return _failed(session, vm, host, str(error))
+    # A False answer means the host holds a newer set already: it is not behind either.
+    session.execute(update(SecurityRuleSetVersion).where(SecurityRuleSetVersion.vm_id == vm.id,
+                                                         SecurityRuleSetVersion.applied_seq < rules.seq)
+                    .values(applied_seq=rules.seq).execution_options(synchronize_session=False))
+    session.commit()
     return None
 
 

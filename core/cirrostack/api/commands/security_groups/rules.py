@@ -1,6 +1,8 @@
 """authorizeSecurityGroupIngress, authorizeSecurityGroupEgress, revokeSecurityGroupIngress and
 revokeSecurityGroupEgress. All four are async: the job records the change, commits it, then pushes the
-new rule sets to the hosts of every affected running VM (services.security_groups.enforcement)."""
+new rule sets to the hosts of every affected running VM (services.security_groups.enforcement). A host
+that did not take its set fails the job with 534 naming the VM and the host; the change stays recorded and
+the host gets the set again when it answers."""
 
 from __future__ import annotations
 
@@ -78,8 +80,10 @@ def _authorize(call: Call, egress: bool, securitygroupid: SecurityGroup | None =
                securitygroupname: str | None = None, protocol: str = "tcp", account: str | None = None,
                domainid: Domain | None = None, **rule: Any) -> dict[str, Any]:
     group = _group(call, securitygroupid, securitygroupname, account, domainid)
-    rules.authorize(call.session, call.caller, group, egress=egress, protocol=protocol, **rule)
-    enforcement.refresh_groups(call.session, call.registry, call.secrets, [group.id])
+    added = rules.authorize(call.session, call.caller, group, egress=egress, protocol=protocol, **rule)
+    problems = enforcement.refresh_groups(call.session, call.registry, call.secrets, [group.id])
+    enforcement.require_applied(problems, f"authorizing {len(added)} {'egress' if egress else 'ingress'} rule(s) in "
+                                          f"security group {group.name}")
     return security_group_views(call.session, [group])[0]
 
 
@@ -95,11 +99,15 @@ def authorize_egress(call: Call, **arguments: Any) -> dict[str, Any]:
 
 @REVOKE_INGRESS.handler
 def revoke_ingress(call: Call, id: SecurityGroupRule) -> None:
+    change = f"revoking ingress rule {id.uuid}"
     group = rules.revoke(call.session, call.caller, id, egress=False)
-    enforcement.refresh_groups(call.session, call.registry, call.secrets, [group.id])
+    problems = enforcement.refresh_groups(call.session, call.registry, call.secrets, [group.id])
+    enforcement.require_applied(problems, f"{change} of security group {group.name}")
 
 
 @REVOKE_EGRESS.handler
 def revoke_egress(call: Call, id: SecurityGroupRule) -> None:
+    change = f"revoking egress rule {id.uuid}"
     group = rules.revoke(call.session, call.caller, id, egress=True)
-    enforcement.refresh_groups(call.session, call.registry, call.secrets, [group.id])
+    problems = enforcement.refresh_groups(call.session, call.registry, call.secrets, [group.id])
+    enforcement.require_applied(problems, f"{change} of security group {group.name}")
