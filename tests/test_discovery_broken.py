@@ -15,8 +15,9 @@ import pytest
 
 from tests.fixtures.throwaway_venv import REPO_ROOT, TEST_DATA, ThrowawayVenv
 
-#: What the core distribution itself registers: the simulator, VLAN isolation and the virtual router.
-CORE_PLUGINS = {"simulator", "vlan", "virtualrouter"}
+#: What the core distribution itself registers: the simulator, VLAN isolation, the virtual router and the
+#: security group provider.
+CORE_PLUGINS = {"simulator", "vlan", "virtualrouter", "securitygroups"}
 BROKEN = ("broken_import", "bad_hook_signature", "second_simulator", "needs_newer_core")
 CORE_VERSION = version("cirrostack")  # the throwaway venvs install the core from this same tree
 

@@ -359,10 +359,11 @@ def test_groups_are_refused_in_a_zone_without_security_groups(tmp_path: Path) ->
 assert RecordingRouter  # the reference router the cloud's networks use
 
 
-def test_a_shared_network_with_the_sg_offering_is_created_but_not_implemented_yet(cloud: SecurityCloud) -> None:
-    """4.3's way for Advanced zones with security groups; no installed plugin provides SecurityGroupProvider
-    yet (it is not even listed on the physical network), so the deploy on such a network is refused naming
-    that provider (docs/security-groups.md)."""
+def test_a_shared_network_with_the_sg_offering_needs_its_provider_on_the_physical_network(cloud: SecurityCloud
+                                                                                          ) -> None:
+    """4.3's way for Advanced zones with security groups: until the operator adds and enables the
+    SecurityGroupProvider on the physical network (it is not there by default), the deploy on such a network
+    is refused naming that provider (the rest: test_security_groups_shared.py)."""
     offering = ok(cloud.api.root("listNetworkOfferings", name="DefaultSharedNetworkOfferingWithSGService")
                   )["networkoffering"][0]
     network = ok(cloud.api.root("createNetwork", zoneid=cloud.zone, name="sg-shared", displaytext="sg-shared",
