@@ -5,12 +5,14 @@ the host, an ERROR event is recorded, and the set is pushed again with the next 
 the host answers again).
 
 The cloud is the one of test_security_groups_api (an Advanced zone with securitygroupenabled=true, two
-simulator hosts, the in-memory reference router as VirtualRouter), on SQLite.
+simulator hosts, the in-memory reference router as VirtualRouter), on SQLite; the retry tests on a
+throwaway MariaDB too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,11 +52,9 @@ def _shared_network(cloud: SecurityCloud) -> str:
                              netmask="255.255.255.0", startip="10.40.0.10", endip="10.40.0.50"))["network"]["id"]
 
 
-@pytest.fixture
-def shared(tmp_path: Path) -> Iterator[SharedCloud]:
-    """The cloud with the SecurityGroupProvider added (Disabled) to its physical network and a shared
-    network from the SG offering."""
-    with _security_cloud(f"sqlite:///{tmp_path / 'sg-shared.db'}", tmp_path / "data") as cloud:
+@contextmanager
+def _shared_cloud(database_url: str, data_dir: Path) -> Iterator[SharedCloud]:
+    with _security_cloud(database_url, data_dir) as cloud:
         physical = _physical_network(cloud)
         provider = finished(cloud.api, cloud.api.root("addNetworkServiceProvider", name="securitygroupprovider",
                                                       physicalnetworkid=physical["id"]))["networkserviceprovider"]
@@ -62,9 +62,25 @@ def shared(tmp_path: Path) -> Iterator[SharedCloud]:
 
 
 @pytest.fixture
+def shared(tmp_path: Path) -> Iterator[SharedCloud]:
+    """The cloud on SQLite with the SecurityGroupProvider added (Disabled) to its physical network and a
+    shared network from the SG offering."""
+    with _shared_cloud(f"sqlite:///{tmp_path / 'sg-shared.db'}", tmp_path / "data") as built:
+        yield built
+
+
+@pytest.fixture
 def enabled(shared: SharedCloud) -> SharedCloud:
     shared.enable_provider()
     return shared
+
+
+@pytest.fixture
+def enabled_any_db(database_url: str, tmp_path: Path) -> Iterator[SharedCloud]:
+    """The same with the provider Enabled, on SQLite, then on a throwaway MariaDB database."""
+    with _shared_cloud(database_url, tmp_path / "data") as built:
+        built.enable_provider()
+        yield built
 
 
 def test_the_provider_is_added_and_enabled_per_physical_network(shared: SharedCloud) -> None:
@@ -119,7 +135,8 @@ def test_groups_on_the_shared_network_become_the_hosts_rule_sets(enabled: Shared
     assert set(rule.cidrs) == {f"{client['ip']}/32", f"{late['ip']}/32"}
 
 
-def test_a_push_the_host_does_not_take_fails_the_job_and_is_pushed_again(enabled: SharedCloud) -> None:
+def test_a_push_the_host_does_not_take_fails_the_job_and_is_pushed_again(enabled_any_db: SharedCloud) -> None:
+    enabled = enabled_any_db
     cloud, alice, api = enabled.sg, enabled.sg.alice, enabled.sg.api
     web = ok(alice("createSecurityGroup", name="web"))["securitygroup"]
     server = enabled.vm("server", securitygroupnames="web")
@@ -154,7 +171,8 @@ def test_a_push_the_host_does_not_take_fails_the_job_and_is_pushed_again(enabled
     assert (rule.start_port, rule.cidrs) == (80, ("10.40.0.0/24",))
 
 
-def test_a_host_that_answers_again_gets_the_sets_it_missed(enabled: SharedCloud) -> None:
+def test_a_host_that_answers_again_gets_the_sets_it_missed(enabled_any_db: SharedCloud) -> None:
+    enabled = enabled_any_db
     cloud, alice, api = enabled.sg, enabled.sg.alice, enabled.sg.api
     web = ok(alice("createSecurityGroup", name="web"))["securitygroup"]
     server = enabled.vm("server", securitygroupnames="web")
