@@ -10,7 +10,6 @@ the test skips, except with CI=true, where it fails.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 
@@ -23,41 +22,25 @@ from cirrostack.router.namespace_backend import router_namespace
 from cirrostack.services.networks.router_monitor import RouterMonitor
 from cirrostack.services.networks.service_network import service_network
 from cirrostack.services.networks.zone_wizard import GuestNetworking, set_up_guest_networking
+from tests.netns import namespaces, remove_namespace, require_data_plane
 from tests.networks_zone import DEFAULT_SOURCE_NAT_OFFERING, finished, ok
 
 PROGRAMS = ("ip", "iptables-restore", "dnsmasq", "haproxy")
-
-
-def _namespaces() -> set[str]:
-    listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout
-    return {line.split()[0] for line in listed.splitlines() if line.strip()}
-
-
-def _remove_namespace(name: str) -> None:
-    pids = subprocess.run(["ip", "netns", "pids", name], capture_output=True, text=True, check=False).stdout.split()
-    for pid in pids:
-        subprocess.run(["kill", "-9", pid], check=False)
-    subprocess.run(["ip", "netns", "del", name], check=False)
 
 
 @pytest.fixture
 def owned_namespaces() -> Iterator[list[str]]:
     """The test's network host namespace first; the test appends its routers' namespaces. Each one
     still there afterwards is removed with its processes (never anyone else's namespace)."""
-    missing = [program for program in PROGRAMS if shutil.which(program) is None]
-    reason = "needs root" if os.geteuid() != 0 else f"needs {', '.join(missing)}" if missing else ""
-    if reason:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"the router integration test {reason} (CI=true)")
-        pytest.skip(f"the router integration test {reason}")
+    require_data_plane(PROGRAMS, "the router integration test")
     owned = [f"cirro-nh-{os.getpid() % 100000}-nm"]
     subprocess.run(["ip", "netns", "add", owned[0]], check=True)
     try:
         yield owned
     finally:
         for name in reversed(owned):
-            if name in _namespaces():
-                _remove_namespace(name)
+            if name in namespaces():
+                remove_namespace(name)
 
 
 def _config(api, name: str, value: str) -> None:
@@ -97,7 +80,7 @@ def test_a_deploy_implements_its_network_on_the_virtual_router(operator_api, own
     assert [ip["ipaddress"] for ip in source_nat] == ["10.24.0.10"]
     router = ok(api.root("listRouters", networkid=network["id"]))["router"][0]
     assert (router["state"], router["publicip"], router["guestipaddress"]) == ("Running", "10.24.0.10", "10.25.0.1")
-    assert router_namespace(network["id"]) in _namespaces()
+    assert router_namespace(network["id"]) in namespaces()
 
     monitor = RouterMonitor(api.server.database, api.server.registry, api.server.secrets, interval=3600)
     assert [health.healthy for health in monitor.check_all()] == [True]
@@ -113,9 +96,9 @@ def test_a_deploy_implements_its_network_on_the_virtual_router(operator_api, own
     assert [health.healthy for health in monitor.check_all()] == [True]
 
     stopped = finished(api, api.root("stopRouter", id=router["id"]))["router"]
-    assert stopped["state"] == "Stopped" and router_namespace(network["id"]) not in _namespaces()
+    assert stopped["state"] == "Stopped" and router_namespace(network["id"]) not in namespaces()
     started = finished(api, api.root("startRouter", id=router["id"]))["router"]
-    assert started["state"] == "Running" and router_namespace(network["id"]) in _namespaces()
+    assert started["state"] == "Running" and router_namespace(network["id"]) in namespaces()
     assert finished(api, api.root("rebootRouter", id=router["id"]))["router"]["state"] == "Running"
     assert _leases(api, network["id"]) == {("10.25.0.2", "web-1")}
 
@@ -131,7 +114,7 @@ def test_a_deploy_implements_its_network_on_the_virtual_router(operator_api, own
     finished(api, api.root("destroyVirtualMachine", id=vm["id"], expunge="true"))
     assert _leases(api, network["id"]) == set()  # the expunge pushed the network again
     finished(api, alice("deleteNetwork", id=network["id"]))
-    assert router_namespace(network["id"]) not in _namespaces()
+    assert router_namespace(network["id"]) not in namespaces()
     assert "router" not in ok(api.root("listRouters", listall="true"))
     assert "publicipaddress" not in ok(alice("listPublicIpAddresses"))
 

@@ -31,6 +31,7 @@ from cirrostack.router.vpc_config import vpc_namespace
 from cirrostack.services.networks.zone_wizard import GuestNetworking, set_up_guest_networking
 from cirrostack.simulator.guest_netns import namespace_for
 from tests.fixtures.server import ADMIN_PASSWORD, RunningServer, log_in, start_server
+from tests.netns import remove_namespace
 from tests.router.conftest import HttpServers, _require_data_plane, fetch, guest_address, sh, unique, wait_for
 
 PUBLIC = GuestNetworking(physical_network_name="vpc-phys", guest_vlans="400-410", public_gateway="10.29.0.1",
@@ -100,12 +101,6 @@ def _tenant(client: CloudStack) -> dict[str, str]:
     return {"account": "vpc-tenant", "domainid": domain["id"]}
 
 
-def _remove_namespace(name: str) -> None:
-    for pid in sh("ip", "netns", "pids", name, check=False).stdout.split():
-        sh("kill", "-9", pid, check=False)
-    sh("ip", "netns", "del", name, check=False)
-
-
 def _remove_leftovers(cloud: VpcCloud) -> None:
     """Delete what a failed test may have left: guest and VPC router namespaces of this test, then its host."""
     names = [namespace_for(vm_id) for vm_id in cloud.vm_ids]
@@ -113,7 +108,7 @@ def _remove_leftovers(cloud: VpcCloud) -> None:
     existing = sh("ip", "netns", "list", check=False).stdout
     for name in names + [cloud.host_namespace]:
         if name in existing:
-            _remove_namespace(name)
+            remove_namespace(name)
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +124,7 @@ def vpc_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VpcCloud]:
     except BaseException:
         if server is not None:
             server.stop()
-        _remove_namespace(host_namespace)
+        remove_namespace(host_namespace)
         raise
     cloud = VpcCloud(server, client, client.listZones(fetch_list=True)[0]["id"], host_namespace,
                      data_dir / "routers")
@@ -168,7 +163,7 @@ def outside(vpc_cloud: VpcCloud) -> Iterator[str]:
         sh("ip", "link", "set", "lo", "up", namespace=name)
         yield name
     finally:
-        _remove_namespace(name)
+        remove_namespace(name)
         sh("ip", "link", "del", device, namespace=host, check=False)
 
 

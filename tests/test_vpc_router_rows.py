@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 
@@ -28,6 +27,7 @@ from cirrostack.router.vpc_config import vpc_namespace
 from cirrostack.services.networks.router_monitor import RouterMonitor
 from cirrostack.services.networks.service_network import service_network
 from cirrostack.services.networks.zone_wizard import GuestNetworking, set_up_guest_networking
+from tests.netns import namespaces, remove_namespace, require_data_plane
 from tests.networks_zone import finished, ok
 
 PROGRAMS = ("ip", "iptables-restore", "iptables-save", "dnsmasq", "haproxy")
@@ -38,36 +38,19 @@ _ASYNC = {"createPhysicalNetwork", "addTrafficType", "configureVirtualRouterElem
           "configureInternalLoadBalancerElement", "updatePhysicalNetwork"}
 
 
-def _namespaces() -> set[str]:
-    listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout
-    return {line.split()[0] for line in listed.splitlines() if line.strip()}
-
-
-def _remove_namespace(name: str) -> None:
-    pids = subprocess.run(["ip", "netns", "pids", name], capture_output=True, text=True, check=False).stdout.split()
-    for pid in pids:
-        subprocess.run(["kill", "-9", pid], check=False)
-    subprocess.run(["ip", "netns", "del", name], check=False)
-
-
 @pytest.fixture
 def owned_namespaces() -> Iterator[list[str]]:
     """The test's network host namespace first; the test appends its VPC router's namespace. Each one still
     there afterwards is removed with its processes (never anyone else's namespace)."""
-    missing = [program for program in PROGRAMS if shutil.which(program) is None]
-    reason = "needs root" if os.geteuid() != 0 else f"needs {', '.join(missing)}" if missing else ""
-    if reason:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"the VPC router test {reason} (CI=true)")
-        pytest.skip(f"the VPC router test {reason}")
+    require_data_plane(PROGRAMS, "the VPC router test")
     owned = [f"cirro-nh-{os.getpid() % 100000}-vr"]
     subprocess.run(["ip", "netns", "add", owned[0]], check=True)
     try:
         yield owned
     finally:
         for name in reversed(owned):
-            if name in _namespaces():
-                _remove_namespace(name)
+            if name in namespaces():
+                remove_namespace(name)
 
 
 def _tables(namespace: str) -> list[str]:
@@ -130,7 +113,7 @@ def test_the_vpc_router_is_listed_powered_monitored_and_removed_with_its_vpc(ope
     assert [r["id"] for r in _routers(api, forvpc="true")] == [router["id"]]
     assert router["id"] not in [r["id"] for r in _routers(api, forvpc="false")]
     assert router["id"] in [r["id"] for r in _routers(api)]
-    assert vpc_namespace(vpc["id"]) in _namespaces()
+    assert vpc_namespace(vpc["id"]) in namespaces()
 
     # a rule of the tier: port forwarding from another VPC address to the VM
     forwarded = finished(api, alice("associateIpAddress", vpcid=vpc["id"]))["ipaddress"]
@@ -146,19 +129,19 @@ def test_the_vpc_router_is_listed_powered_monitored_and_removed_with_its_vpc(ope
     # stop: the namespace goes; start: the tier's leases and tables come back as they were
     stopped = finished(api, api.root("stopRouter", id=router["id"]))["router"]
     assert stopped["state"] == "Stopped" and "nic" not in stopped
-    assert vpc_namespace(vpc["id"]) not in _namespaces()
+    assert vpc_namespace(vpc["id"]) not in namespaces()
     assert monitor.check_all() == []  # a Stopped router is not checked
     status, body = api.root("stopRouter", id=router["id"])
     job = api.job_result(body["jobid"]) if status == 200 else {"jobresult": body}
     assert "is already Stopped" in job["jobresult"]["errortext"]
     started = finished(api, api.root("startRouter", id=router["id"]))["router"]
-    assert started["state"] == "Running" and vpc_namespace(vpc["id"]) in _namespaces()
+    assert started["state"] == "Running" and vpc_namespace(vpc["id"]) in namespaces()
     assert _tables(vpc_namespace(vpc["id"])) == tables and _leases(api, tier["id"]) == {vm_ip}
     rebooted = finished(api, api.root("rebootRouter", id=router["id"]))["router"]
     assert rebooted["state"] == "Running" and _tables(vpc_namespace(vpc["id"])) == tables
 
     # the monitor reports a namespace removed by hand; restartVPC rebuilds it
-    _remove_namespace(vpc_namespace(vpc["id"]))
+    remove_namespace(vpc_namespace(vpc["id"]))
     [found] = monitor.check_all()
     assert not found.healthy and any("the router is gone" in problem for problem in found.problems), found
     [unhealthy] = _routers(api, vpcid=vpc["id"])
@@ -172,7 +155,7 @@ def test_the_vpc_router_is_listed_powered_monitored_and_removed_with_its_vpc(ope
 
     # destroyRouter removes the row; restartVPC makes a new router
     finished(api, api.root("destroyRouter", id=router["id"]))
-    assert _routers(api, vpcid=vpc["id"]) == [] and vpc_namespace(vpc["id"]) not in _namespaces()
+    assert _routers(api, vpcid=vpc["id"]) == [] and vpc_namespace(vpc["id"]) not in namespaces()
     finished(api, alice("restartVPC", id=vpc["id"]))
     [rebuilt] = _routers(api, vpcid=vpc["id"])
     assert rebuilt["id"] != router["id"] and rebuilt["state"] == "Running"
@@ -181,9 +164,9 @@ def test_the_vpc_router_is_listed_powered_monitored_and_removed_with_its_vpc(ope
     # the router outlives the VPC's last tier; it goes with the VPC
     finished(api, api.root("destroyVirtualMachine", id=vm["id"], expunge="true"))
     finished(api, alice("deleteNetwork", id=tier["id"]))
-    assert vpc_namespace(vpc["id"]) in _namespaces()
+    assert vpc_namespace(vpc["id"]) in namespaces()
     [alone] = _routers(api, vpcid=vpc["id"])
     assert (alone["state"], alone["publicip"], alone.get("nic", [])) == ("Running", source_nat["ipaddress"], [])
     assert [health.healthy for health in monitor.check_all()] == [True]
     finished(api, alice("deleteVPC", id=vpc["id"]))
-    assert _routers(api, listall="true") == [] and vpc_namespace(vpc["id"]) not in _namespaces()
+    assert _routers(api, listall="true") == [] and vpc_namespace(vpc["id"]) not in namespaces()

@@ -12,7 +12,6 @@ data-plane programs the tests skip, except with CI=true, where they fail. SQLite
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 
@@ -23,22 +22,11 @@ from cirrostack.db.models.vpc import Vpc
 from cirrostack.router import bridges
 from cirrostack.router.vpc_config import vpc_namespace
 from cirrostack.services.networks.router_monitor import RouterMonitor
+from tests.netns import namespaces, remove_namespace, require_data_plane
 from tests.networks_zone import build_network_zone, finished, ok
 
 PROGRAMS = ("ip", "iptables-restore", "iptables-save", "ping")
 PUBLIC_GATEWAY = "192.0.2.1"
-
-
-def _namespaces() -> set[str]:
-    listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout
-    return {line.split()[0] for line in listed.splitlines() if line.strip()}
-
-
-def _remove_namespace(name: str) -> None:
-    for pid in subprocess.run(["ip", "netns", "pids", name], capture_output=True, text=True,
-                              check=False).stdout.split():
-        subprocess.run(["kill", "-9", pid], check=False)
-    subprocess.run(["ip", "netns", "del", name], check=False)
 
 
 def _in(namespace: str, *argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -49,12 +37,7 @@ def _in(namespace: str, *argv: str, check: bool = True) -> subprocess.CompletedP
 def owned_namespaces() -> Iterator[list[str]]:
     """[network host, outside]; the test appends its VPC routers' namespaces. Each one still there afterwards
     is removed with its processes (never anyone else's)."""
-    missing = [program for program in PROGRAMS if shutil.which(program) is None]
-    reason = "needs root" if os.geteuid() != 0 else f"needs {', '.join(missing)}" if missing else ""
-    if reason:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"the VPC router start test {reason} (CI=true)")
-        pytest.skip(f"the VPC router start test {reason}")
+    require_data_plane(PROGRAMS, "the VPC router start test")
     tag = os.getpid() % 100000
     owned = [f"cirro-nh-{tag}-vs", f"cirro-cl-{tag}-vs"]
     try:
@@ -71,8 +54,8 @@ def owned_namespaces() -> Iterator[list[str]]:
         yield owned
     finally:
         for name in reversed(owned):
-            if name in _namespaces():
-                _remove_namespace(name)
+            if name in namespaces():
+                remove_namespace(name)
 
 
 def _zone(api, host_namespace: str, state_dir: str) -> tuple[str, str]:
@@ -113,7 +96,7 @@ def test_create_vpc_starts_its_router_holding_the_source_nat_address_and_delete_
     [router] = _routers(api, vpc["id"])
     assert (router["state"], router["vpcid"], router["publicip"]) == ("Running", vpc["id"], source_nat)
     assert "nic" not in router or router["nic"] == []
-    assert namespace in _namespaces()
+    assert namespace in namespaces()
     assert f"inet {source_nat}/24" in _in(namespace, "ip", "-4", "addr", "show", "dev", "eth1").stdout
     filter_table = _in(namespace, "iptables-save", "-t", "filter").stdout
     assert ":FORWARD DROP" in filter_table and ":INPUT DROP" in filter_table, filter_table
@@ -131,7 +114,7 @@ def test_create_vpc_starts_its_router_holding_the_source_nat_address_and_delete_
 
     # deleteVPC removes the router and frees its address
     finished(api, alice("deleteVPC", id=vpc["id"]))
-    assert namespace not in _namespaces()
+    assert namespace not in namespaces()
     assert ok(api.root("listRouters", listall="true")).get("router", []) == []
     assert not _answers_ping(outside, source_nat)
     freed = ok(api.root("listPublicIpAddresses", ipaddress=source_nat, allocatedonly="false"))["publicipaddress"]
@@ -151,7 +134,7 @@ def test_start_false_defers_the_router_to_restart_vpc(operator_api, owned_namesp
     namespace = vpc_namespace(vpc["id"])
     owned_namespaces.append(namespace)
     [source_nat] = _source_nat(alice, vpc["id"])  # the address is taken at once; the router waits
-    assert _routers(api, vpc["id"]) == [] and namespace not in _namespaces()
+    assert _routers(api, vpc["id"]) == [] and namespace not in namespaces()
     assert not _answers_ping(outside, source_nat)
     monitor = RouterMonitor(api.server.database, api.server.registry, api.server.secrets, interval=3600)
     assert monitor.check_all() == []
@@ -159,15 +142,15 @@ def test_start_false_defers_the_router_to_restart_vpc(operator_api, owned_namesp
     finished(api, alice("restartVPC", id=vpc["id"]))
     [router] = _routers(api, vpc["id"])
     assert (router["state"], router["publicip"]) == ("Running", source_nat)
-    assert namespace in _namespaces() and _answers_ping(outside, source_nat)
+    assert namespace in namespaces() and _answers_ping(outside, source_nat)
 
     # stopRouter removes it, startRouter brings it back without any tier
     stopped = finished(api, api.root("stopRouter", id=router["id"]))["router"]
-    assert stopped["state"] == "Stopped" and namespace not in _namespaces()
+    assert stopped["state"] == "Stopped" and namespace not in namespaces()
     started = finished(api, api.root("startRouter", id=router["id"]))["router"]
     assert started["state"] == "Running" and _answers_ping(outside, source_nat)
     finished(api, alice("deleteVPC", id=vpc["id"]))
-    assert namespace not in _namespaces()
+    assert namespace not in namespaces()
 
 
 def test_a_router_that_cannot_start_fails_create_vpc_and_leaves_no_vpc(operator_api, owned_namespaces, tmp_path):
@@ -185,7 +168,7 @@ def test_a_router_that_cannot_start_fails_create_vpc_and_leaves_no_vpc(operator_
     assert job["jobstatus"] == 2, job
     text = job["jobresult"]["errortext"]
     assert "VPC broken was not created: its router could not be started" in text and missing_host in text, text
-    assert vpc_namespace(body["id"]) not in _namespaces()
+    assert vpc_namespace(body["id"]) not in namespaces()
     assert ok(alice("listVPCs")).get("vpc", []) == []
     assert ok(api.root("listRouters", listall="true")).get("router", []) == []
     allocated = ok(api.root("listPublicIpAddresses", allocatedonly="true", listall="true")).get("publicipaddress", [])

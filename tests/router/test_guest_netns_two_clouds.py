@@ -24,7 +24,8 @@ from cirrostack.demo import build_demo_zone
 from cirrostack.router.namespace_backend import NAMESPACE_PREFIX as ROUTER_PREFIX
 from cirrostack.simulator.guest_netns import guest_directory, namespace_for
 from tests.fixtures.operator_api import OperatorApi
-from tests.router.conftest import HttpServers, _require_data_plane, fetch, guest_address, sh, unique, wait_for
+from tests.netns import namespaces, remove_namespace
+from tests.router.conftest import HttpServers, _require_data_plane, fetch, guest_address, unique, wait_for
 
 SOURCE_NAT_OFFERING = "DefaultIsolatedNetworkOfferingWithSourceNatService"
 WEB_PORT = 8000
@@ -71,16 +72,6 @@ class Cloud:
                 "router": ROUTER_PREFIX + network["id"]}
 
 
-def _remove_namespace(name: str) -> None:
-    for pid in sh("ip", "netns", "pids", name, check=False).stdout.split():
-        sh("kill", "-9", pid, check=False)
-    sh("ip", "netns", "del", name, check=False)
-
-
-def _namespaces() -> set[str]:
-    return {line.split()[0] for line in sh("ip", "netns", "list").stdout.splitlines() if line.strip()}
-
-
 @pytest.fixture
 def two_clouds(tmp_path: Path) -> Iterator[tuple[Cloud, Cloud]]:
     _require_data_plane()
@@ -113,12 +104,12 @@ def _tear_down(cloud: Cloud) -> None:
                     cloud.api.server.jobs.wait(body["jobid"], timeout=30)
     finally:
         cloud.api.server.close()
-        existing = _namespaces()
+        existing = namespaces()
         leftovers = [namespace_for(vm_id) for vm_id in cloud.vm_ids]
         leftovers += [ROUTER_PREFIX + network_id for network_id in cloud.network_ids]
         for name in [*leftovers, cloud.host_namespace]:
             if name in existing:
-                _remove_namespace(name)
+                remove_namespace(name)
         for vm_id in cloud.vm_ids:
             shutil.rmtree(guest_directory(vm_id), ignore_errors=True)
 
@@ -140,13 +131,13 @@ def test_same_named_guests_of_two_clouds_live_side_by_side(two_clouds: tuple[Clo
     for vm in (first, second):
         wait_for(lambda vm=vm: guest_address(vm["namespace"]) == vm["ip"], f"the DHCP lease of {vm['id']}", 30)
         http_servers.serve(vm["namespace"], vm["ip"], WEB_PORT, vm["id"])
-    assert {first["namespace"], second["namespace"]} <= _namespaces()
+    assert {first["namespace"], second["namespace"]} <= namespaces()
     for vm in (first, second):
         assert fetch(vm["router"], f"http://{vm['ip']}:{WEB_PORT}/") == vm["id"], f"{vm['id']} answers its router"
 
     first_cloud.run("destroyVirtualMachine", id=first["id"], expunge="true")
-    namespaces = _namespaces()
-    assert first["namespace"] not in namespaces and not guest_directory(first["id"]).exists()
-    assert second["namespace"] in namespaces, "destroying the first cloud's VM left the second's guest alone"
+    remaining = namespaces()
+    assert first["namespace"] not in remaining and not guest_directory(first["id"]).exists()
+    assert second["namespace"] in remaining, "destroying the first cloud's VM left the second's guest alone"
     assert guest_address(second["namespace"]) == second["ip"]
     assert fetch(second["router"], f"http://{second['ip']}:{WEB_PORT}/") == second["id"]
