@@ -67,7 +67,7 @@ def test_update_resource_count_replaces_a_drifted_count_with_what_exists(operato
     status, body = operator_api.root("updateResourceCount", domainid=_root_domain(operator_api), account="alice")
     assert status == 200, body
     counts = {row["resourcetype"]: row["resourcecount"] for row in body["resourcecount"]}
-    assert counts == {"0": 0, "2": 0, "3": 0, "8": 0, "9": 0, "10": 0}
+    assert counts == {"0": 0, "2": 0, "3": 0, "8": 0, "9": 0, "10": 0, "11": 0}
     with database.session() as session:
         owner = limits.account_owner(session.scalars(select(Account).where(Account.name == "alice")).one())
         assert limits.count_of(session, owner, ResourceType.INSTANCE) == 0
