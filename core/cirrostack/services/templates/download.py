@@ -3,13 +3,16 @@
 registerTemplate, registerIso and copyTemplate queue a job (command "downloadTemplate", instance
 Template or Iso) through the server's JobExecutor once the request commits. The job streams the
 registered URL (see `_fetch`), checks the checksum and the image header, and then marks the zone
-ref ready with its virtual size (`size`) and physical size. Its `status` goes:
+ref ready with its virtual size (`size`) and physical size, counting the physical size against the
+owner's `secondary_storage` in the same transaction (see `secondary_storage`). Its `status` goes:
 
     NOT_DOWNLOADED / NOT_COPIED                   queued
     "Download In Progress (35% Downloaded)"       while bytes arrive
     DOWNLOAD_COMPLETE                             ready
     "Download Error: <reason>"                    failed: unreachable, HTTP status, checksum,
-                                                  format, size limit, server stopped
+                                                  format, size limit, server stopped, or the
+                                                  owner's secondary_storage limit (the copy is
+                                                  removed again and the job fails with 532)
 
 Where the image lives: the core's image store provider is NFS, and this server does not mount NFS
 exports, so with NFS stores no copy is written to secondary storage. A ready ref is then CloudStack's
@@ -37,12 +40,13 @@ from sqlalchemy.orm import Session
 
 from cirrostack.db.models import AsyncJob, TemplateZoneRef, Zone
 from cirrostack.db.models.templates import Template
-from cirrostack.errors import ResourceUnavailable
+from cirrostack.errors import ResourceLimitExceeded, ResourceUnavailable
 from cirrostack.hookspecs.storage import TemplateRef
 from cirrostack.jobs import register_cleanup
+from cirrostack.services import limits as resource_limits
 from cirrostack.services import settings
 from cirrostack.services.context import Caller
-from cirrostack.services.templates import stores
+from cirrostack.services.templates import secondary_storage, stores
 from cirrostack.services.templates._fetch import DownloadFailed, FetchLimits, fetch_image
 
 log = logging.getLogger(__name__)
@@ -96,6 +100,7 @@ def _download_work(jobs: Any, ref_id: int):
             target = stores.zone_copy(session, ref.zone_id)
             source = stores.copy_elsewhere(session, template, ref.zone_id) if target is not None else None
             template_ref = TemplateRef(template.uuid, template.name, image_format)
+            owner_id = template.account_id if secondary_storage.is_counted_template(template) else None
         progress = _ProgressWriter(database, ref_id, jobs, hint)
         progress.write(IN_PROGRESS)
         try:
@@ -111,13 +116,43 @@ def _download_work(jobs: Any, ref_id: int):
             _write(database, ref_id, status=ERROR_PREFIX + reason)
             raise ResourceUnavailable(f"{subject}: download into zone {zone_name} failed: {reason}") from exc
         complete = f"Download Complete (on image store {target.ref.name})" if target else DOWNLOAD_COMPLETE
-        _write(database, ref_id, status=complete, is_ready=True, size_bytes=image.virtual_size,
-               physical_size_bytes=image.physical_size, **placed)
+        values = {"status": complete, "is_ready": True, "size_bytes": image.virtual_size,
+                  "physical_size_bytes": image.physical_size, **placed}
+        copy = (target, placed["install_path"]) if target is not None else None
+        try:
+            _complete(database, ref_id, values, owner_id, copy, subject)
+        except ResourceLimitExceeded as exc:
+            _write(database, ref_id, status=f"{ERROR_PREFIX}{exc.message}; {hint}")
+            raise ResourceLimitExceeded(f"{subject}: download into zone {zone_name} refused: {exc.message}") from exc
         log.info("%s is ready in zone %s: %d bytes (%d virtual), %s", subject, zone_name, image.physical_size,
                  image.virtual_size, image.checksum)
         return None
 
     return work
+
+
+def _complete(database: Any, ref_id: int, values: dict[str, Any], owner_id: int | None,
+              copy: tuple[stores.StoreCopy, str] | None, subject: str) -> None:
+    """Mark the ref ready with `values` and count its physical size for `owner_id` (None: not counted) in
+    one transaction. Over the limit the copy is removed and ResourceLimitExceeded raised, nothing counted;
+    a ref deleted meanwhile has its copy removed too (nobody would find it), one made ready by another
+    job keeps that job's state."""
+    with database.session() as session:
+        try:
+            if owner_id is not None:
+                resource_limits.consume(session, owner_id, resource_limits.ResourceType.SECONDARY_STORAGE,
+                                        int(values["physical_size_bytes"]))
+        except ResourceLimitExceeded:
+            if copy is not None:
+                secondary_storage.remove_quietly(copy[0], copy[1], subject)
+            raise
+        marked = session.execute(update(TemplateZoneRef)
+                                 .where(TemplateZoneRef.id == ref_id, TemplateZoneRef.is_ready.is_(False))
+                                 .values(**values)).rowcount == 1
+        if not marked:
+            session.rollback()  # nothing counted for a copy no ref records
+            if copy is not None and session.get(TemplateZoneRef, ref_id) is None:
+                secondary_storage.remove_quietly(copy[0], copy[1], subject)
 
 
 def _limits(session: Session) -> FetchLimits:

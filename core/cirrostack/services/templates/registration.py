@@ -3,7 +3,9 @@
 Registering records the image's URL (http or https) and its checksum, adds one `TemplateZoneRef`
 per zone (every zone for zoneid=-1) and queues a download job per ref (see `download`), which
 makes the ref ready or says why not. copyTemplate adds a zone the same way, and copying into a
-zone whose download failed starts that download again. The simulator zone's BUILTIN template
+zone whose download failed starts that download again. Each zone's copy counts against the owner's
+`secondary_storage` when its download completes; registering is refused while the owner already holds
+its limit, copying when the copy would pass it (see `secondary_storage`). The simulator zone's BUILTIN template
 (`create_builtin_template`) is ready at once, as with CloudStack's simulator.
 """
 
@@ -111,7 +113,8 @@ def register_template(session: Session, caller: Caller, registry: Any, *, name: 
     download job per zone queued through `jobs` (the JobExecutor) once `session` commits.
 
     Raises 431 naming `hypervisor`, `format` (unknown, or not suitable for the hypervisor),
-    `url`, `checksum`, `zoneid` or `bits`; 531 for `isfeatured` or `account` used by a plain user."""
+    `url`, `checksum`, `zoneid` or `bits`; 531 for `isfeatured` or `account` used by a plain user; 532
+    naming secondary_storage while the owner (or a domain above it) already holds its limit."""
     hypervisor = hypervisor_type(registry, hypervisor)
     image_format = disk_format(format, hypervisor)
     if bits not in (32, 64):
@@ -119,6 +122,7 @@ def register_template(session: Session, caller: Caller, registry: Any, *, name: 
     _check_flags(caller, isfeatured)
     zones, cross_zones = zones_for(session, caller, zoneid)
     owner = _owner(session, caller, account, domain)
+    secondary_storage.check_room(session, owner.id, f"registering template {name}")
     template = Template(name=name, display_text=displaytext, format=image_format, hypervisor_type=hypervisor,
                         guest_os_id=ostype.id, account_id=owner.id, url=check_url(url),
                         checksum=check_checksum(checksum),
@@ -146,6 +150,7 @@ def register_iso(session: Session, caller: Caller, *, name: str, displaytext: st
     _check_flags(caller, isfeatured)
     zones, cross_zones = zones_for(session, caller, zoneid)
     owner = _owner(session, caller, account, domain)
+    secondary_storage.check_room(session, owner.id, f"registering ISO {name}")
     iso = Template(name=name, display_text=displaytext, format=ISO_FORMAT, hypervisor_type=None,
                    guest_os_id=ostype.id if ostype is not None else None, account_id=owner.id, url=check_url(url),
                    checksum=check_checksum(checksum), bootable=bootable, is_public=ispublic, is_featured=isfeatured,
@@ -222,6 +227,10 @@ def copy_template(session: Session, caller: Caller, template: Template, destinat
     if source is not None and source.id not in refs:
         raise InvalidParameter("sourcezoneid", f"{kind} {template.name} is not in zone {source.name}")
     failed = refs.get(destination.id)
+    if secondary_storage.is_counted_template(template) and (failed is None or is_failed(failed)):
+        sizes = [ref.physical_size_bytes for ref in template.zone_refs if ref.is_ready and ref.physical_size_bytes]
+        secondary_storage.check_room(session, template.account_id, f"copying {kind} {template.name} to zone "
+                                     f"{destination.name}", max(sizes) if sizes else None)
     if failed is not None and is_failed(failed):
         failed.status = NOT_COPIED
         session.flush()

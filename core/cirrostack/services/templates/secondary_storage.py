@@ -1,18 +1,25 @@
-"""The owner's `secondary_storage` count (resource type 11) for the copies a host or a download puts on
-an image store for one account: templates made from a volume (createTemplate volumeid=...), volume
-exports (extractVolume) and uploaded volumes (uploadVolume). Counted in bytes as they lie on the store.
+"""The owner's `secondary_storage` count (resource type 11) for the copies of its images on image stores:
+registered templates and ISOs, templates made from a volume (createTemplate volumeid=...), volume exports
+(extractVolume) and uploaded volumes (uploadVolume). Counted in bytes, at their physical size.
 
-- A template made from a volume counts the size of its copy once, when it is created, and gives it
-  back when the template is deleted from its last zone (its copies in other zones are the same image).
+- A USER template or ISO counts each zone's copy (its zone ref) at its physical size once that copy is
+  ready: a registered image when its download job completes (also a direct download, whose zone keeps no
+  copy on a store: the owner is charged per zone whatever the zone's store can hold, as CloudStack does),
+  a template made from a volume when it is created, and a copyTemplate copy when its download completes.
+  deleteTemplate gives back the copies it removes (one zone's, or every zone's). BUILTIN and SYSTEM
+  images are the cloud's and count for nobody.
+- registerTemplate / registerIso are refused early (532) while the owner or a domain above it already
+  holds its limit (the size is not known before the download); copyTemplate is refused when the copy's
+  known size would pass it.
 - A volume export counts its size; the next extractVolume of the volume replaces the file and gives
-  back what the old one held.
+  back what the old one held; deleting or expunging the volume removes the export and gives it back.
 - An uploaded volume counts its copy's size when the upload completes and gives it back when
   deleteVolume removes the copy.
 
-A copy that would pass a limit is removed again and the request fails with 532 naming
-secondary_storage. `held_bytes` recounts what an account holds, from the database for templates and
-from the stores for exports and uploads (it asks each store for the sizes); `held_bytes_for` does so for
-the accounts of a recount (updateResourceCount).
+A copy that would pass a limit is removed again and the request (or download job) fails with 532 naming
+secondary_storage. `held_bytes` recounts what an account holds, from the database for templates and ISOs
+and from the stores for exports and uploads (it asks each store for the sizes); `held_bytes_for` does so
+for the accounts of a recount (updateResourceCount).
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from sqlalchemy.orm import Session
 from cirrostack.db.models import Account, Template, TemplateZoneRef
 from cirrostack.db.models.compute import Volume
 from cirrostack.db.models.storage import ImageStore
+from cirrostack.db.models.templates import TemplateType
 from cirrostack.db.models.volume_uploads import VolumeUpload
 from cirrostack.errors import CirroError, ResourceLimitExceeded, ResourceUnavailable
 from cirrostack.services import limits
@@ -75,36 +83,81 @@ def remove_quietly(copy: stores.StoreCopy, path: str, subject: str) -> bool:
     return True
 
 
-# -- templates made from a volume -----------------------------------------------------------------------------
+# -- templates and ISOs -------------------------------------------------------------------------------------
 
 def is_counted_template(template: Template) -> bool:
-    """Templates made from a volume have no URL; registered ones and ISOs are not counted here."""
-    return template.url is None and not template.is_iso
+    """USER templates and ISOs count for their owner; BUILTIN and SYSTEM images do not."""
+    return template.template_type == TemplateType.USER.value
+
+
+def ref_bytes(ref: TemplateZoneRef) -> int:
+    """What one zone's copy counts: its physical size once it is ready, else nothing."""
+    return int(ref.physical_size_bytes or 0) if ref.is_ready else 0
 
 
 def counted_template_bytes(refs: list[TemplateZoneRef]) -> int:
-    """What a template made from a volume counts: the size of its earliest copy among `refs`."""
-    stored = [ref for ref in refs if ref.physical_size_bytes]
-    return int(min(stored, key=lambda ref: ref.id or 0).physical_size_bytes) if stored else 0
+    """What the zone copies `refs` of a counted template hold together."""
+    return sum(ref_bytes(ref) for ref in refs)
 
 
 def release_deleted_template(session: Session, template: Template, removed: list[TemplateZoneRef]) -> None:
-    """deleteTemplate took `removed` away from `template`: once no zone is left, give back what it counted."""
-    if is_counted_template(template) and not template.zone_refs:
+    """deleteTemplate took the zone copies `removed` away from `template`: give back what they counted."""
+    if is_counted_template(template):
         give_back(session, template.account_id, counted_template_bytes(removed))
+
+
+def check_room(session: Session, account_id: int, subject: str, size_bytes: int | None = None) -> None:
+    """Refuse (532, naming secondary_storage) a new copy of `size_bytes` for `account_id` that would pass the
+    limit of the account or of a domain above it; with the size not known yet (a registration), refuse
+    only when one of them already holds its limit. Nothing is counted here."""
+    for owner in limits.owners_of(session, account_id):
+        limit = limits.limit_of(session, owner, ResourceType.SECONDARY_STORAGE)
+        if limit == limits.UNLIMITED:
+            continue
+        held = limits.count_of(session, owner, ResourceType.SECONDARY_STORAGE)
+        if held + (size_bytes or 0) > limit * limits.GIB or (size_bytes is None and held >= limit * limits.GIB):
+            asked = "a copy of a size not known yet" if size_bytes is None else f"{size_bytes} bytes more"
+            raise ResourceLimitExceeded(
+                f"{subject}: maximum number of resources of type 'secondary_storage' for {owner.describe()} has "
+                f"been exceeded: the limit is {limit} GiB, {held} bytes are in use and {asked} were asked for")
+
+
+# -- volume exports ------------------------------------------------------------------------------------------
+
+def export_path(volume: Volume, extension: str) -> str:
+    """Where extractVolume writes `volume` on its zone's store, for an export with `extension`."""
+    return f"volume/{volume.uuid}/{volume.uuid}.{extension}"
+
+
+def remove_volume_export(session: Session, volume: Volume) -> None:
+    """`volume` is being deleted or expunged: remove its extractVolume export from the zone's store (if any)
+    and give its size back. A store that does not answer keeps the file (logged); the volume goes anyway."""
+    copy = stores.zone_copy(session, volume.zone_id)
+    if copy is None:
+        return
+    subject = f"the export of volume {volume.name} ({volume.uuid})"
+    for extension in EXPORT_EXTENSIONS:
+        path = export_path(volume, extension)
+        try:
+            size = copy.size(path)
+        except CirroError:
+            continue  # no export with this extension (or the store does not answer: nothing to remove now)
+        if remove_quietly(copy, path, subject):
+            give_back(session, volume.account_id, size)
+        return  # an export of a volume always has the same extension
 
 
 # -- recount -------------------------------------------------------------------------------------------------
 
 def held_bytes(session: Session, account_id: int) -> int:
-    """What `account_id` holds on image stores by the rules above, measured now: its live templates made
-    from a volume (from the database), and the exports and uploaded copies of its live volumes (asking
-    the stores; one that does not answer raises ResourceUnavailable naming it)."""
+    """What `account_id` holds on image stores by the rules above, measured now: the ready zone copies of its
+    live templates and ISOs (from the database), and the exports and uploaded copies of its live volumes
+    (asking the stores; one that does not answer raises ResourceUnavailable naming it)."""
     total = 0
     for template in session.scalars(select(Template).where(Template.account_id == account_id,
-                                                           Template.removed.is_(None), Template.url.is_(None))):
-        if is_counted_template(template):
-            total += counted_template_bytes(list(template.zone_refs))
+                                                           Template.removed.is_(None),
+                                                           Template.template_type == TemplateType.USER.value)):
+        total += counted_template_bytes(list(template.zone_refs))
     volumes = session.scalars(select(Volume).where(Volume.account_id == account_id, Volume.removed.is_(None))).all()
     for volume in volumes:
         upload = session.get(VolumeUpload, volume.id)
@@ -113,7 +166,7 @@ def held_bytes(session: Session, account_id: int) -> int:
             total += size_on_store(copy, upload.install_path) if copy is not None else 0
         export = stores.zone_copy(session, volume.zone_id)
         if export is not None:
-            total += sum(size_on_store(export, f"volume/{volume.uuid}/{volume.uuid}.{extension}")
+            total += sum(size_on_store(export, export_path(volume, extension))
                          for extension in EXPORT_EXTENSIONS)
     return total
 
