@@ -10,7 +10,8 @@ moment: a template deleted meanwhile is gone. Only a zone that keeps a copy on a
 holds data can extract (a direct-download template's image lives at its registered URL).
 extractVolume first has a host write the volume to `volume/<uuid>/` on the zone's store (the driver's
 `export_volume`); the token then names that store and path. An exported volume stays on the store until
-the next extractVolume of that volume replaces it; it counts against the volume owner's `secondary_storage`
+the next extractVolume of that volume replaces it or the volume is deleted or expunged (which removes it,
+see `secondary_storage.remove_volume_export`); it counts against the volume owner's `secondary_storage`
 (the replaced export is given back; see secondary_storage.py).
 
 FTP_UPLOAD, CloudStack's other mode, is refused naming `mode`.

@@ -18,6 +18,7 @@ from cirrostack.db.models.vm_snapshots import VMSnapshot
 from cirrostack.errors import InvalidParameter, InvalidState
 from cirrostack.services import events
 from cirrostack.services.context import Caller
+from cirrostack.services.templates import secondary_storage
 from cirrostack.services.vms import lifecycle
 from cirrostack.services.vms.states import require_state
 from cirrostack.services.volumes._metering import refund_deleted
@@ -58,6 +59,7 @@ def restore(session: Session, caller: Caller, vm: VirtualMachine, drivers: lifec
         old_root.vm_id, old_root.state = None, VolumeState.EXPUNGED.value
         old_root.mark_removed()
         refund_deleted(session, old_root)
+        secondary_storage.remove_volume_export(session, old_root)
         session.flush()
     new_root = create_root_volume(session, caller, vm, template, size)
     vm.template_id = template.id

@@ -16,7 +16,8 @@ that is refused up front, naming `zoneid`.
 attachVolume of an Uploaded volume calls `import_to_pool` first: the volume is placed on a pool the VM
 reaches and a host copies the store copy onto it (`driver.import_volume`, capability
 `template_from_volume`); the volume is then Ready and attached as any other. deleteVolume removes the
-store copy (`delete_store_copy`) and gives its size back to `secondary_storage`.
+store copy (`delete_store_copy`, which also removes any extractVolume export of the volume) and gives its
+size back to `secondary_storage`.
 
 The copy lives at `template/tmpl/<volume uuid>/<volume uuid>.<format>` on the store: the store providers'
 contract writes images by that layout (`copy_template_in`), keyed by the uuid.
@@ -189,8 +190,10 @@ def import_to_pool(session: Session, registry: Any, secrets: Any, volume: Volume
 
 
 def delete_store_copy(session: Session, volume: Volume) -> None:
-    """deleteVolume of an uploaded volume: remove its copy on the image store. A store that does not answer
-    keeps its file; that is logged and the volume is deleted all the same (as for templates)."""
+    """deleteVolume: remove the volume's copies on image stores, its extractVolume export and, for an uploaded
+    volume, its uploaded copy, giving their sizes back. A store that does not answer keeps its file; that is
+    logged and the volume is deleted all the same (as for templates)."""
+    secondary_storage.remove_volume_export(session, volume)
     upload = session.get(VolumeUpload, volume.id)
     if upload is None or upload.store_id is None or not upload.install_path:
         return

@@ -23,6 +23,7 @@ from cirrostack.errors import InvalidParameter
 from cirrostack.hookspecs.hypervisor import DiskSpec, StoragePoolRef, TemplateSpec
 from cirrostack.services import events, storage_planner
 from cirrostack.services.context import Caller
+from cirrostack.services.templates import secondary_storage
 from cirrostack.services.templates import stores as template_stores
 from cirrostack.services.volumes._metering import charge_new, record_created, refund_deleted
 
@@ -136,7 +137,8 @@ def template_spec(session: Session, template: Template, zone_id: int) -> Templat
 
 def release_vm_volumes(session: Session, vm: VirtualMachine, expunge: bool) -> None:
     """On destroy (`expunge` False) mark the ROOT volume Destroy; on expunge remove it (freeing its
-    pool space, refunding limits, recording VOLUME.DELETE) and detach the data volumes."""
+    pool space, refunding limits, recording VOLUME.DELETE, removing its extractVolume export) and detach the
+    data volumes."""
     for volume in vm_volumes(session, vm):
         if volume.volume_type == VolumeType.ROOT.value:
             if expunge:
@@ -144,6 +146,7 @@ def release_vm_volumes(session: Session, vm: VirtualMachine, expunge: bool) -> N
                 volume.vm_id = None
                 volume.mark_removed()
                 refund_deleted(session, volume)
+                secondary_storage.remove_volume_export(session, volume)
             else:
                 volume.state = VolumeState.DESTROY.value
         elif expunge:
