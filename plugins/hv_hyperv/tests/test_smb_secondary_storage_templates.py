@@ -2,7 +2,7 @@
 `secondary_storage`, end to end (`cirro serve` with Hyper-V hosts and real Samba shares, see smb_cloud.py,
 on SQLite and MariaDB), as a tenant in a subdomain: each zone's copy counts at its size on the share and
 is given back by deleteTemplate; a download that would pass the limit fails with 532 and leaves nothing;
-deleting or expunging an extracted volume removes its export; updateResourceCount agrees each time."""
+deleting, restoring over or expunging an extracted volume removes its export; updateResourceCount agrees each time."""
 
 from __future__ import annotations
 
@@ -158,7 +158,7 @@ def _wait_gone(path: Path, seconds: float = 30) -> bool:
     return not path.exists()
 
 
-def test_deleting_or_expunging_an_extracted_volume_removes_its_export(smb_cloud: SmbCloud,  # noqa: F811
+def test_deleting_restoring_or_expunging_an_extracted_volume_removes_its_export(smb_cloud: SmbCloud,  # noqa: F811
                                                                       tenant: Tenant) -> None:
     _limit(smb_cloud, tenant, 1)
     client, zone_id = tenant.client, smb_cloud.zones[0]["id"]
@@ -180,7 +180,18 @@ def test_deleting_or_expunging_an_extracted_volume_removes_its_export(smb_cloud:
     assert _agreed(smb_cloud, tenant) == 0
 
     client.extractVolume(id=tenant.root_volume, mode="HTTP_DOWNLOAD", zoneid=zone_id, fetch_result=True)
-    root_export = _export_file(smb_cloud, tenant.root_volume)
+    replaced_export = _export_file(smb_cloud, tenant.root_volume)
+    assert _agreed(smb_cloud, tenant) == replaced_export.stat().st_size > 0
+    client.restoreVirtualMachine(virtualmachineid=tenant.vm, fetch_result=True)
+    assert not replaced_export.exists(), "restoreVirtualMachine removes the export of the ROOT volume it replaces"
+    assert _agreed(smb_cloud, tenant) == 0
+
+    new_root = client.listVolumes(virtualmachineid=tenant.vm, type="ROOT", fetch_list=True)[0]["id"]
+    assert new_root != tenant.root_volume
+    client.startVirtualMachine(id=tenant.vm, fetch_result=True)  # the host creates the new ROOT disk
+    client.stopVirtualMachine(id=tenant.vm, fetch_result=True)
+    client.extractVolume(id=new_root, mode="HTTP_DOWNLOAD", zoneid=zone_id, fetch_result=True)
+    root_export = _export_file(smb_cloud, new_root)
     assert _agreed(smb_cloud, tenant) == root_export.stat().st_size > 0
     smb_cloud.client.destroyVirtualMachine(id=tenant.vm, expunge=True, fetch_result=True)
     assert _wait_gone(root_export), "expunging the VM removes its ROOT volume's export"
