@@ -8,11 +8,8 @@ made by qemu-img and served by http.server on loopback."""
 from __future__ import annotations
 
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -22,6 +19,7 @@ from cirrostack.db.models import Account, Zone
 from cirrostack.services import limits
 from cirrostack.services.limits import GIB, ResourceType
 from cirrostack.services.templates import download
+from tests.static_files import serve_directory
 
 
 @pytest.fixture
@@ -33,17 +31,8 @@ def image_base(tmp_path: Path) -> Iterator[str]:
     iso_sector = 2048
     (root / "netinst.iso").write_bytes(b"\0" * 16 * iso_sector + b"\x01CD001\x01" + b"\0" * 2041
                                        + b"\xffCD001\x01" + b"\0" * 2041 + b"\0" * iso_sector * 14)
-    handler = partial(SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
+    with serve_directory(root) as base:
+        yield base
 
 
 def _zones(operator_api, *names: str) -> list[str]:

@@ -5,10 +5,7 @@ and deleteVolume gives it back."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -20,6 +17,7 @@ from cirrostack.db.models import Account
 from cirrostack.services import limits
 from cirrostack.services.limits import ResourceType
 from cirrostack.services.templates import secondary_storage
+from tests.static_files import serve_directory
 
 IMAGE = bytes(range(256)) * 12 * 1024  # 3 MiB of RAW disk
 
@@ -30,17 +28,8 @@ def image_url(tmp_path: Path) -> Iterator[str]:
     root = tmp_path / "web"
     root.mkdir()
     (root / "disk.img").write_bytes(IMAGE)
-    handler = partial(SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/disk.img"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
+    with serve_directory(root) as base:
+        yield f"{base}/disk.img"
 
 
 def _account(smb_zone: SmbZone) -> tuple[str, str]:  # noqa: F811

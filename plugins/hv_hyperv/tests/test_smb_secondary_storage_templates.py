@@ -6,73 +6,23 @@ deleting, restoring over or expunging an extracted volume removes its export; up
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from cs import CloudStack, CloudStackApiException
+from cs import CloudStackApiException
 from smb_cloud import SmbCloud, smb_cloud, wait_for_template  # noqa: F401  (module fixture)
+from smb_tenant import Tenant, counted, new_tenant, set_limit
 from smbd_server import smbd_server  # noqa: F401  (session smbd fixture)
-from sqlalchemy import select
 
-from cirrostack.db.database import Database
-from cirrostack.db.models import Account
-from cirrostack.services import limits
-from cirrostack.services.limits import GIB, ResourceType
-
-
-@dataclass
-class Tenant:
-    client: CloudStack
-    account: str
-    domain_id: str
-    vm: str
-    root_volume: str
+from cirrostack.services.limits import GIB
 
 
 @pytest.fixture(scope="module")
 def tenant(smb_cloud: SmbCloud) -> Iterator[Tenant]:  # noqa: F811
     """An account in a subdomain with a Stopped VM, deployed from a public template of the (unlimited) admin."""
-    admin, zone = smb_cloud.client, smb_cloud.zones[0]
-    template = admin.registerTemplate(name="centos-public", displaytext="CentOS", format="VHDX", hypervisor="Hyperv",
-                                      ostypeid=smb_cloud.os_type, ispublic=True, url=smb_cloud.images.template_url,
-                                      zoneid=zone["id"], checksum=smb_cloud.images.md5)["template"][0]
-    assert wait_for_template(admin, template["id"], zone["id"])["isready"] is True
-    domain = admin.createDomain(name=f"tenants-{secrets.token_hex(3)}")["domain"]
-    name = f"erin-{secrets.token_hex(3)}"
-    user = admin.createAccount(accounttype=0, username=name, password=secrets.token_urlsafe(12), domainid=domain["id"],
-                               email=f"{name}@example.org", firstname="Erin", lastname="Tester")["account"]["user"][0]
-    keys = admin.registerUserKeys(id=user["id"])["userkeys"]
-    client = CloudStack(endpoint=smb_cloud.server.endpoint, key=keys["apikey"], secret=keys["secretkey"], timeout=60)
-    vm = client.deployVirtualMachine(zoneid=zone["id"], templateid=template["id"], serviceofferingid=smb_cloud.offering,
-                                     fetch_result=True)["virtualmachine"]
-    client.stopVirtualMachine(id=vm["id"], fetch_result=True)
-    root = client.listVolumes(virtualmachineid=vm["id"], type="ROOT", fetch_list=True)[0]
-    yield Tenant(client, name, domain["id"], vm["id"], root["id"])
-
-
-def _limit(smb_cloud: SmbCloud, tenant: Tenant, gib: int) -> None:  # noqa: F811
-    smb_cloud.client.updateResourceLimit(resourcetype=11, max=gib, account=tenant.account, domainid=tenant.domain_id)
-
-
-def _database(smb_cloud: SmbCloud) -> Database:  # noqa: F811
-    return Database(smb_cloud.server.db_url or f"sqlite:///{smb_cloud.server.data_dir / 'cirrostack.db'}")
-
-
-def _count(smb_cloud: SmbCloud, tenant: Tenant, set_to: int | None = None) -> int:  # noqa: F811
-    """The tenant's secondary_storage count (first overwritten with `set_to`, when given)."""
-    database = _database(smb_cloud)
-    try:
-        with database.session() as session:
-            owner = limits.account_owner(session.scalars(select(Account).where(Account.name == tenant.account)).one())
-            if set_to is not None:
-                limits.set_count(session, owner, ResourceType.SECONDARY_STORAGE, set_to)
-            return limits.count_of(session, owner, ResourceType.SECONDARY_STORAGE)
-    finally:
-        database.dispose()
+    yield new_tenant(smb_cloud, "centos-public", "Erin")
 
 
 def _recounted(smb_cloud: SmbCloud, tenant: Tenant) -> int:  # noqa: F811
@@ -83,7 +33,7 @@ def _recounted(smb_cloud: SmbCloud, tenant: Tenant) -> int:  # noqa: F811
 
 def _agreed(smb_cloud: SmbCloud, tenant: Tenant) -> int:  # noqa: F811
     """The count, after checking that a recount finds the same."""
-    count = _count(smb_cloud, tenant)
+    count = counted(smb_cloud, tenant)
     assert _recounted(smb_cloud, tenant) == count, "updateResourceCount must agree with the running count"
     return count
 
@@ -100,7 +50,7 @@ def _template_file(smb_cloud: SmbCloud, share: str, template_id: str) -> Path:  
 
 def test_a_registered_template_counts_per_zone_copy_and_is_given_back(smb_cloud: SmbCloud,  # noqa: F811
                                                                       tenant: Tenant) -> None:
-    _limit(smb_cloud, tenant, 1)
+    set_limit(smb_cloud, tenant, 1)
     zone_one, zone_two = smb_cloud.zones[0]["id"], smb_cloud.zones[1]["id"]
     template = _register(smb_cloud, tenant, "counted-registered")
     assert wait_for_template(smb_cloud.client, template["id"], zone_one)["isready"] is True
@@ -123,9 +73,9 @@ def test_a_registered_template_counts_per_zone_copy_and_is_given_back(smb_cloud:
 
 def test_a_download_over_the_limit_fails_with_532_and_leaves_nothing(smb_cloud: SmbCloud,  # noqa: F811
                                                                       tenant: Tenant) -> None:
-    _limit(smb_cloud, tenant, 1)
+    set_limit(smb_cloud, tenant, 1)
     nearly_full = GIB - 1024  # room left, but less than the image
-    _count(smb_cloud, tenant, set_to=nearly_full)
+    counted(smb_cloud, tenant, set_to=nearly_full)
     template = _register(smb_cloud, tenant, "over-the-limit")
     row = wait_for_template(smb_cloud.client, template["id"], smb_cloud.zones[0]["id"])
     assert row["isready"] is False and row["status"].startswith("Download Error: "), row
@@ -135,12 +85,12 @@ def test_a_download_over_the_limit_fails_with_532_and_leaves_nothing(smb_cloud: 
     assert jobs and jobs[0]["jobresult"]["errorcode"] == 532, jobs
     assert "secondary_storage" in jobs[0]["jobresult"]["errortext"]
     assert not _template_file(smb_cloud, "images", template["id"]).exists(), "the refused copy must be removed"
-    assert _count(smb_cloud, tenant) == nearly_full, "nothing more was counted"
+    assert counted(smb_cloud, tenant) == nearly_full, "nothing more was counted"
     assert _recounted(smb_cloud, tenant) == 0, "updateResourceCount finds nothing held"
     tenant.client.deleteTemplate(id=template["id"], fetch_result=True)
     assert _agreed(smb_cloud, tenant) == 0
 
-    _limit(smb_cloud, tenant, 0)  # at the limit already: registration is refused before any download
+    set_limit(smb_cloud, tenant, 0)  # at the limit already: registration is refused before any download
     with pytest.raises(CloudStackApiException) as refused:
         _register(smb_cloud, tenant, "at-the-limit")
     assert refused.value.error["errorcode"] == 532 and "secondary_storage" in refused.value.error["errortext"]
@@ -160,7 +110,7 @@ def _wait_gone(path: Path, seconds: float = 30) -> bool:
 
 def test_deleting_restoring_or_expunging_an_extracted_volume_removes_its_export(smb_cloud: SmbCloud,  # noqa: F811
                                                                       tenant: Tenant) -> None:
-    _limit(smb_cloud, tenant, 1)
+    set_limit(smb_cloud, tenant, 1)
     client, zone_id = tenant.client, smb_cloud.zones[0]["id"]
     # a data volume with content: uploaded onto the share, then copied onto a pool by attaching it
     data = client.uploadVolume(name="data-exported", format="VHDX", url=smb_cloud.images.template_url,
