@@ -3,10 +3,11 @@ processes, and the check that this process may build them."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import pytest
 
@@ -33,3 +34,19 @@ def require_data_plane(programs: Iterable[str], test: str) -> None:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"{test} {reason} (CI=true)")
         pytest.skip(f"{test} {reason}")
+
+
+@contextlib.contextmanager
+def owned_host_namespace(programs: Iterable[str], test: str, suffix: str) -> Iterator[list[str]]:
+    """`require_data_plane`, then a new network host namespace for the test, first of the yielded list; the
+    test appends its routers' namespaces. Each one still there afterwards is removed with its processes
+    (never anyone else's namespace)."""
+    require_data_plane(programs, test)
+    owned = [f"cirro-nh-{os.getpid() % 100000}-{suffix}"]
+    subprocess.run(["ip", "netns", "add", owned[0]], check=True)
+    try:
+        yield owned
+    finally:
+        for name in reversed(owned):
+            if name in namespaces():
+                remove_namespace(name)

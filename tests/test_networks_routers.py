@@ -9,7 +9,6 @@ the test skips, except with CI=true, where it fails.
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Iterator
 
@@ -22,7 +21,7 @@ from cirrostack.router.namespace_backend import router_namespace
 from cirrostack.services.networks.router_monitor import RouterMonitor
 from cirrostack.services.networks.service_network import service_network
 from cirrostack.services.networks.zone_wizard import GuestNetworking, set_up_guest_networking
-from tests.netns import namespaces, remove_namespace, require_data_plane
+from tests.netns import namespaces, owned_host_namespace
 from tests.networks_zone import DEFAULT_SOURCE_NAT_OFFERING, finished, ok
 
 PROGRAMS = ("ip", "iptables-restore", "dnsmasq", "haproxy")
@@ -30,17 +29,9 @@ PROGRAMS = ("ip", "iptables-restore", "dnsmasq", "haproxy")
 
 @pytest.fixture
 def owned_namespaces() -> Iterator[list[str]]:
-    """The test's network host namespace first; the test appends its routers' namespaces. Each one
-    still there afterwards is removed with its processes (never anyone else's namespace)."""
-    require_data_plane(PROGRAMS, "the router integration test")
-    owned = [f"cirro-nh-{os.getpid() % 100000}-nm"]
-    subprocess.run(["ip", "netns", "add", owned[0]], check=True)
-    try:
+    """The test's network host namespace first; the test appends its routers' namespaces (see owned_host_namespace)."""
+    with owned_host_namespace(PROGRAMS, "the router integration test", "nm") as owned:
         yield owned
-    finally:
-        for name in reversed(owned):
-            if name in namespaces():
-                remove_namespace(name)
 
 
 def _config(api, name: str, value: str) -> None:

@@ -13,7 +13,6 @@ except with CI=true, where it fails.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from collections.abc import Iterator
@@ -27,7 +26,7 @@ from cirrostack.router.vpc_config import vpc_namespace
 from cirrostack.services.networks.router_monitor import RouterMonitor
 from cirrostack.services.networks.service_network import service_network
 from cirrostack.services.networks.zone_wizard import GuestNetworking, set_up_guest_networking
-from tests.netns import namespaces, remove_namespace, require_data_plane
+from tests.netns import namespaces, owned_host_namespace, remove_namespace
 from tests.networks_zone import finished, ok
 
 PROGRAMS = ("ip", "iptables-restore", "iptables-save", "dnsmasq", "haproxy")
@@ -40,17 +39,9 @@ _ASYNC = {"createPhysicalNetwork", "addTrafficType", "configureVirtualRouterElem
 
 @pytest.fixture
 def owned_namespaces() -> Iterator[list[str]]:
-    """The test's network host namespace first; the test appends its VPC router's namespace. Each one still
-    there afterwards is removed with its processes (never anyone else's namespace)."""
-    require_data_plane(PROGRAMS, "the VPC router test")
-    owned = [f"cirro-nh-{os.getpid() % 100000}-vr"]
-    subprocess.run(["ip", "netns", "add", owned[0]], check=True)
-    try:
+    """The network host namespace, then its VPC router's namespace (see owned_host_namespace)."""
+    with owned_host_namespace(PROGRAMS, "the VPC router test", "vr") as owned:
         yield owned
-    finally:
-        for name in reversed(owned):
-            if name in namespaces():
-                remove_namespace(name)
 
 
 def _tables(namespace: str) -> list[str]:
