@@ -139,9 +139,12 @@ def remove_volume_export(session: Session, volume: Volume) -> None:
     for extension in EXPORT_EXTENSIONS:
         path = export_path(volume, extension)
         try:
-            size = copy.size(path)
-        except CirroError:
-            continue  # no export with this extension (or the store does not answer: nothing to remove now)
+            size = size_on_store(copy, path)
+        except ResourceUnavailable as exc:
+            log.warning("%s was left on image store %s, which does not answer: %s", subject, copy.ref.name, exc)
+            return
+        if not size:
+            continue  # no export with this extension
         if remove_quietly(copy, path, subject):
             give_back(session, volume.account_id, size)
         return  # an export of a volume always has the same extension
